@@ -1,0 +1,149 @@
+"""Numbered schema migrations and the search index the grid relies on.
+
+A new database is created from the current models and stamped with the latest version
+(the "create all, stamp head" approach); an existing one gets each pending migration in order,
+each in its own transaction. A released migration is never edited: a schema change adds a
+function to :data:`MIGRATIONS` that uses :mod:`playhouse.migrate`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from peewee import Database
+
+from custtui.models.db import is_postgres, is_sqlite
+from custtui.models.schema import ALL_MODELS, GRID_SORT_INDEXES, CustomerGrid, SchemaVersion
+
+SEARCH_COLUMNS: tuple[str, ...] = (
+    "name",
+    "email",
+    "billing_telephone",
+    "billing_postcode",
+    "billing_city",
+    "taxvat",
+    "billing_company",
+)
+"""What keyword search looks in (DESIGN.md › The grid): name, email, phone, postcode, city,
+tax/VAT and company, all columns of ``customer_grid``."""
+
+Migration = Callable[[Database], None]
+
+
+def _sqlite_search_sql() -> list[str]:
+    cols = ", ".join(SEARCH_COLUMNS)
+    return [
+        # Trigram tokenizer = substring search on every column; external content keeps one copy
+        # of the text (the grid row) and the index only.
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS customer_search USING fts5({cols}, "
+        "content='customer_grid', content_rowid='id', tokenize='trigram case_sensitive 0')",
+        *search_trigger_sql(),
+    ]
+
+
+def search_trigger_sql() -> list[str]:
+    """Triggers that keep ``customer_search`` in step with ``customer_grid`` (SQLite).
+
+    Exposed so the demo builder can drop them for a bulk load and rebuild the index at once.
+    """
+    cols = ", ".join(SEARCH_COLUMNS)
+    new = ", ".join(f"new.{c}" for c in SEARCH_COLUMNS)
+    old = ", ".join(f"old.{c}" for c in SEARCH_COLUMNS)
+    return [
+        "CREATE TRIGGER IF NOT EXISTS customer_grid_ai AFTER INSERT ON customer_grid BEGIN "
+        f"INSERT INTO customer_search(rowid, {cols}) VALUES (new.id, {new}); END",
+        "CREATE TRIGGER IF NOT EXISTS customer_grid_ad AFTER DELETE ON customer_grid BEGIN "
+        f"INSERT INTO customer_search(customer_search, rowid, {cols}) "
+        f"VALUES ('delete', old.id, {old}); END",
+        f"CREATE TRIGGER IF NOT EXISTS customer_grid_au AFTER UPDATE OF {cols} ON customer_grid "
+        f"BEGIN INSERT INTO customer_search(customer_search, rowid, {cols}) "
+        f"VALUES ('delete', old.id, {old}); "
+        f"INSERT INTO customer_search(rowid, {cols}) VALUES (new.id, {new}); END",
+    ]
+
+
+SEARCH_TRIGGER_NAMES = ("customer_grid_ai", "customer_grid_ad", "customer_grid_au")
+
+
+def postgres_search_expression() -> str:
+    """The text that ``pg_trgm`` indexes on PostgreSQL (the same columns as FTS5 on SQLite)."""
+    parts = " || ' ' || ".join(f"coalesce({c}, '')" for c in SEARCH_COLUMNS)
+    return f"lower({parts})"
+
+
+def _postgres_search_sql() -> list[str]:
+    return [
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+        "CREATE INDEX IF NOT EXISTS customer_grid_search_trgm ON customer_grid "
+        f"USING gin (({postgres_search_expression()}) gin_trgm_ops)",
+    ]
+
+
+def _audit_guard_sql(db: Database) -> list[str]:
+    if is_postgres(db):
+        return [
+            "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger AS $$ "
+            "BEGIN RAISE EXCEPTION 'audit_log is append-only'; END; $$ LANGUAGE plpgsql",
+            "DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log",
+            "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+            "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
+        ]
+    return [
+        "CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+        "CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+    ]
+
+
+def grid_index_sql() -> list[str]:
+    """``CREATE INDEX`` statements for the grid's sort and filter paths."""
+    table = CustomerGrid._meta.table_name
+    return [
+        f"CREATE INDEX IF NOT EXISTS {table}_{'_'.join(cols)} ON {table} ({', '.join(cols)})"
+        for cols in GRID_SORT_INDEXES
+    ]
+
+
+def _create_schema(db: Database) -> None:
+    db.create_tables(ALL_MODELS)
+    statements = grid_index_sql() + _audit_guard_sql(db)
+    if is_sqlite(db):
+        statements += _sqlite_search_sql()
+    elif is_postgres(db):
+        statements += _postgres_search_sql()
+    for sql in statements:
+        db.execute_sql(sql)
+
+
+MIGRATIONS: list[tuple[int, str, Migration]] = [
+    (1, "initial schema", _create_schema),
+]
+"""Every migration, in order. Append; never edit a released entry."""
+
+LATEST_VERSION = MIGRATIONS[-1][0]
+
+
+def current_version(db: Database) -> int:
+    """The schema version stored in *db*, or 0 for a database custtui never touched."""
+    if not db.table_exists(SchemaVersion._meta.table_name):
+        return 0
+    row = SchemaVersion.select(SchemaVersion.version).order_by(SchemaVersion.version.desc()).first()
+    return row.version if row else 0
+
+
+def migrate(db: Database) -> int:
+    """Bring *db* to the latest schema; returns the version it is at afterwards."""
+    version = current_version(db)
+    if version == 0:
+        with db.atomic():
+            _create_schema(db)
+            SchemaVersion.create(version=LATEST_VERSION)
+        return LATEST_VERSION
+    for number, _title, step in MIGRATIONS:
+        if number <= version:
+            continue
+        with db.atomic():
+            step(db)
+            SchemaVersion.update(version=number).execute()
+    return max(version, LATEST_VERSION)

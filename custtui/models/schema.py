@@ -1,0 +1,304 @@
+"""The shop's tables as Peewee models: websites, groups, customers, addresses, the grid index,
+configuration, staff, saved views and the append-only audit log.
+
+Models carry constraints only; every rule (validation, permissions, audit) lives in
+``custtui.services``. Names follow Magento's schema (reference B3) where it has one.
+"""
+
+from __future__ import annotations
+
+from peewee import (
+    AutoField,
+    BooleanField,
+    CharField,
+    DateField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    SmallIntegerField,
+    TextField,
+)
+
+from custtui.models.db import database
+from custtui.models.fields import JSONTextField, UTCDateTimeField
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class SchemaVersion(BaseModel):
+    """One row: the number of the last migration applied to this database."""
+
+    version = IntegerField()
+
+    class Meta:
+        table_name = "schema_version"
+
+
+class Website(BaseModel):
+    """A Magento website: the scope of customer accounts (when sharing is per website) and of
+    store credit currency."""
+
+    id = AutoField()
+    code = CharField(max_length=32, unique=True)
+    name = CharField(max_length=64)
+    sort_order = IntegerField(default=0)
+    is_default = BooleanField(default=False)
+    currency_code = CharField(max_length=3, default="USD")
+
+
+class StoreView(BaseModel):
+    """A store view of a website; its name is what a customer's "Account Created in" shows."""
+
+    id = AutoField()
+    code = CharField(max_length=32, unique=True)
+    name = CharField(max_length=255)
+    website = ForeignKeyField(Website, backref="store_views", on_delete="CASCADE")
+    sort_order = IntegerField(default=0)
+    is_active = BooleanField(default=True)
+
+    class Meta:
+        table_name = "store_view"
+
+
+class TaxClass(BaseModel):
+    id = AutoField()
+    name = CharField(max_length=255)
+    type = CharField(max_length=8, default="CUSTOMER")
+
+    class Meta:
+        table_name = "tax_class"
+
+
+class CustomerGroup(BaseModel):
+    """Customer group (0 NOT LOGGED IN, 1 General, 2 Wholesale, 3 Retailer on a new shop)."""
+
+    id = AutoField()
+    code = CharField(max_length=32, unique=True)
+    tax_class = ForeignKeyField(TaxClass, on_delete="RESTRICT")
+
+    class Meta:
+        table_name = "customer_group"
+
+
+class Customer(BaseModel):
+    """A customer account (Magento ``customer_entity``)."""
+
+    id = AutoField()
+    website = ForeignKeyField(Website, null=True, on_delete="SET NULL")
+    email = CharField(max_length=255)
+    email_key = CharField(max_length=255)
+    group = ForeignKeyField(CustomerGroup, on_delete="RESTRICT")
+    increment_id = CharField(max_length=50, null=True)
+    store_view = ForeignKeyField(StoreView, null=True, on_delete="SET NULL")
+    created_at = UTCDateTimeField()
+    updated_at = UTCDateTimeField()
+    is_active = BooleanField(default=True)
+    disable_auto_group_change = BooleanField(default=False)
+    created_in = CharField(max_length=255, null=True)
+    prefix = CharField(max_length=40, null=True)
+    firstname = CharField(max_length=255)
+    middlename = CharField(max_length=255, null=True)
+    lastname = CharField(max_length=255)
+    suffix = CharField(max_length=40, null=True)
+    dob = DateField(null=True)
+    password_hash = CharField(max_length=255, null=True)
+    default_billing = IntegerField(null=True)
+    default_shipping = IntegerField(null=True)
+    taxvat = CharField(max_length=50, null=True)
+    confirmation = CharField(max_length=64, null=True)
+    gender = SmallIntegerField(null=True)
+    failures_num = SmallIntegerField(default=0)
+    first_failure = UTCDateTimeField(null=True)
+    lock_expires = UTCDateTimeField(null=True)
+    session_cutoff = UTCDateTimeField(null=True)
+    assistance_allowed = BooleanField(default=False)
+    version = IntegerField(default=1)
+
+    class Meta:
+        indexes = ((("email_key", "website"), True),)
+
+
+class Address(BaseModel):
+    """A customer address (Magento ``customer_address_entity``); street lines joined by ``\\n``."""
+
+    id = AutoField()
+    customer = ForeignKeyField(Customer, backref="addresses", on_delete="CASCADE")
+    created_at = UTCDateTimeField()
+    updated_at = UTCDateTimeField()
+    prefix = CharField(max_length=40, null=True)
+    firstname = CharField(max_length=255)
+    middlename = CharField(max_length=255, null=True)
+    lastname = CharField(max_length=255)
+    suffix = CharField(max_length=40, null=True)
+    company = CharField(max_length=255, null=True)
+    street = TextField()
+    city = CharField(max_length=255)
+    country_id = CharField(max_length=2)
+    region = CharField(max_length=255, null=True)
+    region_id = CharField(max_length=16, null=True)
+    postcode = CharField(max_length=255, null=True)
+    telephone = CharField(max_length=255, null=True)
+    fax = CharField(max_length=255, null=True)
+    vat_id = CharField(max_length=255, null=True)
+
+
+class NewsletterSubscriber(BaseModel):
+    """A customer's newsletter subscription for one store view (Magento statuses:
+    1 Subscribed, 2 Not Activated, 3 Unsubscribed, 4 Unconfirmed)."""
+
+    id = AutoField()
+    customer = ForeignKeyField(Customer, backref="subscriptions", on_delete="CASCADE")
+    store_view = ForeignKeyField(StoreView, on_delete="CASCADE")
+    status = SmallIntegerField()
+    changed_at = UTCDateTimeField()
+
+    class Meta:
+        table_name = "newsletter_subscriber"
+        indexes = ((("customer", "store_view"), True),)
+
+
+class CustomerGrid(BaseModel):
+    """The All Customers grid's flat index (Magento ``customer_grid_flat``): one row per
+    customer with its default billing/shipping address folded in, so that every sort and
+    filter is a single-table indexed query even at a million customers. Kept in step by
+    :mod:`custtui.services.grid_index` in the same transaction as the change."""
+
+    id = IntegerField(primary_key=True)
+    name = CharField(max_length=1024)
+    firstname = CharField(max_length=255)
+    lastname = CharField(max_length=255)
+    email = CharField(max_length=255)
+    group_id = IntegerField()
+    created_at = UTCDateTimeField()
+    website_id = IntegerField(null=True)
+    confirmation = CharField(max_length=64, null=True)
+    created_in = CharField(max_length=255, null=True)
+    dob = DateField(null=True)
+    gender = SmallIntegerField(null=True)
+    taxvat = CharField(max_length=50, null=True)
+    lock_expires = UTCDateTimeField(null=True)
+    shipping_full = TextField(null=True)
+    billing_full = TextField(null=True)
+    billing_firstname = CharField(max_length=255, null=True)
+    billing_lastname = CharField(max_length=255, null=True)
+    billing_telephone = CharField(max_length=255, null=True)
+    billing_postcode = CharField(max_length=255, null=True)
+    billing_country_id = CharField(max_length=2, null=True)
+    billing_region = CharField(max_length=255, null=True)
+    billing_street = TextField(null=True)
+    billing_city = CharField(max_length=255, null=True)
+    billing_fax = CharField(max_length=255, null=True)
+    billing_vat_id = CharField(max_length=255, null=True)
+    billing_company = CharField(max_length=255, null=True)
+
+    class Meta:
+        table_name = "customer_grid"
+
+
+GRID_SORT_INDEXES: tuple[tuple[str, ...], ...] = (
+    ("lastname", "firstname"),
+    ("email",),
+    ("group_id",),
+    ("billing_telephone",),
+    ("billing_postcode",),
+    ("billing_country_id",),
+    ("billing_region",),
+    ("created_at",),
+    ("website_id",),
+    ("dob",),
+    ("taxvat",),
+    ("gender",),
+    ("billing_city",),
+    ("billing_company",),
+    ("group_id", "billing_country_id"),
+    ("website_id", "group_id"),
+)
+"""Indexes on ``customer_grid``. Each ends (implicitly, as the rowid) with ``id``, which is the
+grid's tie-breaker, so ``ORDER BY col, id`` in either direction walks one index."""
+
+
+class ConfigValue(BaseModel):
+    """A configuration value by Magento path and scope (``default``/0 or ``websites``/id)."""
+
+    id = AutoField()
+    path = CharField(max_length=255)
+    scope = CharField(max_length=8, default="default")
+    scope_id = IntegerField(default=0)
+    value = TextField(null=True)
+    updated_at = UTCDateTimeField()
+
+    class Meta:
+        table_name = "config"
+        indexes = ((("path", "scope", "scope_id"), True),)
+
+
+class Staff(BaseModel):
+    """A person who uses the back office (an admin user in Magento's words)."""
+
+    id = AutoField()
+    username = CharField(max_length=64, unique=True)
+    display_name = CharField(max_length=255, null=True)
+    role = CharField(max_length=32, default="admin")
+    os_user = CharField(max_length=64, null=True, unique=True)
+    password_hash = CharField(max_length=255, null=True)
+    is_active = BooleanField(default=True)
+    created_at = UTCDateTimeField()
+
+
+class SavedView(BaseModel):
+    """A staff member's named grid view: visible columns, filters, search and sort."""
+
+    id = AutoField()
+    staff = ForeignKeyField(Staff, backref="views", on_delete="CASCADE")
+    screen = CharField(max_length=32)
+    name = CharField(max_length=64)
+    state = JSONTextField()
+    is_default = BooleanField(default=False)
+    updated_at = UTCDateTimeField()
+
+    class Meta:
+        table_name = "saved_view"
+        indexes = ((("staff", "screen", "name"), True),)
+
+
+class AuditLog(BaseModel):
+    """Append-only record of every change: who, acting on whom, what, when.
+
+    Database triggers refuse UPDATE and DELETE (see :mod:`custtui.models.migrations`);
+    ``customer_id`` is a plain integer so the history outlives a deleted customer.
+    """
+
+    id = AutoField()
+    created_at = UTCDateTimeField(index=True)
+    staff_id = IntegerField(null=True)
+    staff_username = CharField(max_length=64, null=True)
+    action = CharField(max_length=64, index=True)
+    entity_type = CharField(max_length=32)
+    entity_id = IntegerField(null=True)
+    customer_id = IntegerField(null=True, index=True)
+    changes = JSONTextField(null=True)
+    note = TextField(null=True)
+
+    class Meta:
+        table_name = "audit_log"
+
+
+ALL_MODELS: tuple[type[BaseModel], ...] = (
+    SchemaVersion,
+    Website,
+    StoreView,
+    TaxClass,
+    CustomerGroup,
+    Customer,
+    Address,
+    NewsletterSubscriber,
+    CustomerGrid,
+    ConfigValue,
+    Staff,
+    SavedView,
+    AuditLog,
+)
