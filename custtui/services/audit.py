@@ -65,20 +65,24 @@ def record_for_selection(
         Value(changes_text),
         Value(note),
     ).where(where)
-    cursor = AuditLog.insert_from(
-        select,
-        [
-            AuditLog.created_at,
-            AuditLog.staff_id,
-            AuditLog.staff_username,
-            AuditLog.action,
-            AuditLog.entity_type,
-            AuditLog.entity_id,
-            AuditLog.customer_id,
-            AuditLog.changes,
-            AuditLog.note,
-        ],
-    ).as_rowcount().execute()
+    cursor = (
+        AuditLog.insert_from(
+            select,
+            [
+                AuditLog.created_at,
+                AuditLog.staff_id,
+                AuditLog.staff_username,
+                AuditLog.action,
+                AuditLog.entity_type,
+                AuditLog.entity_id,
+                AuditLog.customer_id,
+                AuditLog.changes,
+                AuditLog.note,
+            ],
+        )
+        .as_rowcount()
+        .execute()
+    )
     return int(cursor)
 
 

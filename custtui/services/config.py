@@ -69,5 +69,7 @@ def confirmation_required_websites() -> set[int]:
     from custtui.models import Website
 
     return {
-        w.id for w in Website.select(Website.id) if get_flag("customer/create_account/confirm", w.id)
+        w.id
+        for w in Website.select(Website.id)
+        if get_flag("customer/create_account/confirm", w.id)
     }

@@ -39,7 +39,9 @@ def init_shop(db: Database, admin_username: str = "admin") -> bool:
         for group_id, code in DEFAULT_GROUPS:
             CustomerGroup.insert(id=group_id, code=code, tax_class=3).execute()
         Staff.insert(
-            username=admin_username, display_name="Administrator", role="admin",
+            username=admin_username,
+            display_name="Administrator",
+            role="admin",
             created_at=clock.now(),
         ).execute()
         _reset_sequences(db)
