@@ -29,18 +29,18 @@ def make_customer(
     _counter += 1
     now = clock.now()
     email = email or f"{firstname}.{lastname}.{_counter}@example.com".lower()
+    values: dict[str, Any] = {"store_view": 1, "created_in": "Default Store View"}
+    values.update(fields)
     customer = Customer.create(
         website=website,
         email=email,
         email_key=email.casefold(),
         group=group,
-        store_view=1,
-        created_in="Default Store View",
         created_at=created_at or now - timedelta(days=_counter),
         updated_at=now,
         firstname=firstname,
         lastname=lastname,
-        **fields,
+        **values,
     )
     if address is not None:
         values = {

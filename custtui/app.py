@@ -1,0 +1,111 @@
+"""The Textual application: shell (header, footer, menu, palette, themes) around the screens.
+
+:func:`make_app` is the one way to build it, so the CLI, the tests, the snapshots and
+``textual run --dev`` all get the same app for a given database, settings and clock.
+"""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+from zoneinfo import ZoneInfo
+
+from peewee import Database
+from rich.text import Text
+from textual.app import App
+from textual.binding import Binding
+from textual.worker import Worker, WorkerState
+
+from custtui import __version__
+from custtui.commands import CustomerCommands, PlaceCommands
+from custtui.services import clock as clock_service
+from custtui.services import config
+from custtui.services.actor import Actor
+from custtui.services.staff import resolve_actor
+from custtui.settings import THEMES, Settings
+
+
+class CusttuiApp(App[None]):
+    """custtui: the customers back office."""
+
+    TITLE = "custtui"
+    COMMANDS = App.COMMANDS | {CustomerCommands, PlaceCommands}
+    BINDINGS = [
+        Binding("m", "menu", "Menu", id="app.menu"),
+        Binding("ctrl+t", "toggle_theme", "Theme", id="app.theme", show=False),
+        Binding("f1", "toggle_help", "Keys", id="app.help", show=False),
+    ]
+
+    def __init__(self, db: Database, settings: Settings, clock: clock_service.Clock) -> None:
+        super().__init__()
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+        self.actor: Actor = Actor(None, "system", "viewer")
+        self.display_timezone: tzinfo = ZoneInfo("UTC")
+        self.sub_title = f"v{__version__}"
+
+    def on_mount(self) -> None:
+        clock_service.install(self.clock)
+        self.theme = self.settings.theme if self.settings.theme in THEMES else THEMES[0]
+        self.actor = resolve_actor(self.settings.staff)
+        try:
+            self.display_timezone = ZoneInfo(config.get("general/locale/timezone") or "UTC")
+        except (ValueError, KeyError):
+            self.display_timezone = ZoneInfo("UTC")
+        self.sub_title = f"signed in as {self.actor.username} ({self.actor.role})"
+        self.go_to("customers")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed unexpectedly is reported, never silently swallowed."""
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            self.log.error(f"worker {event.worker.name} failed: {error!r}")
+            self.notify(Text(f"Something went wrong: {error}"), severity="error", timeout=10)
+
+    def go_to(self, place: str) -> None:
+        """Open a place from the menu or the palette (one instance of each on the stack)."""
+        from custtui.screens.customers import CustomersScreen
+
+        if place == "customers":
+            while len(self.screen_stack) > 1 and not isinstance(self.screen, CustomersScreen):
+                self.pop_screen()
+            if not isinstance(self.screen, CustomersScreen):
+                self.push_screen(CustomersScreen())
+
+    def open_customer(self, customer_id: int) -> None:
+        from custtui.screens.customer_view import CustomerViewScreen
+
+        self.push_screen(CustomerViewScreen(customer_id))
+
+    def action_menu(self) -> None:
+        from custtui.screens.menu import MenuScreen
+
+        def chosen(key: str | None) -> None:
+            if key == "customers":
+                self.go_to("customers")
+            elif key == "palette":
+                self.action_command_palette()
+            elif key == "theme":
+                self.action_toggle_theme()
+            elif key == "keys":
+                self.action_toggle_help()
+            elif key == "quit":
+                self.exit()
+
+        self.push_screen(MenuScreen(), chosen)
+
+    def action_toggle_theme(self) -> None:
+        self.theme = THEMES[1] if self.theme == THEMES[0] else THEMES[0]
+
+    def action_toggle_help(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+
+def make_app(
+    db: Database, settings: Settings | None = None, clock: clock_service.Clock | None = None
+) -> CusttuiApp:
+    """Build the app for an opened, migrated database."""
+    return CusttuiApp(db, settings or Settings(), clock or clock_service.SystemClock())

@@ -1,0 +1,179 @@
+"""The ``custtui`` command: parse arguments, open the database, call services or start the app.
+
+Nothing here holds business rules; every subcommand is a thin wrapper over a service so that
+scripts see exactly what the app does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+from collections.abc import Sequence
+
+from peewee import Database
+
+from custtui import __version__
+from custtui.models.db import open_database, resolve_url
+from custtui.services import clock
+from custtui.services.errors import ServiceError
+from custtui.settings import THEMES, Settings
+
+
+def _db_arg(parser: argparse.ArgumentParser, *, sub: bool = True) -> None:
+    """``--db`` on the top level and on each subcommand (a subcommand's absent value must not
+    override one given before the subcommand, hence SUPPRESS)."""
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        default=argparse.SUPPRESS if sub else None,
+        help="database URL (default: $CUSTTUI_DB, else sqlite:///data/custtui.db)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="custtui", description="A terminal back office for a web shop's customers."
+    )
+    parser.add_argument("--version", action="version", version=f"custtui {__version__}")
+    _db_arg(parser, sub=False)
+    parser.add_argument("--staff", metavar="USERNAME", help="act as this staff member")
+    parser.add_argument("--theme", choices=THEMES, default=THEMES[0])
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    init = commands.add_parser("init", help="create an empty shop database with Magento defaults")
+    _db_arg(init)
+
+    demo = commands.add_parser("demo", help="build a realistic demo database and open the app")
+    _db_arg(demo)
+    demo.add_argument("--customers", type=int, default=10_000, metavar="N")
+    demo.add_argument("--seed", type=int, default=1, metavar="S")
+    demo.add_argument("--no-launch", action="store_true", help="only build the database")
+    demo.add_argument("--theme", choices=THEMES, default=argparse.SUPPRESS)
+
+    customers = commands.add_parser("customers", help="customer commands for scripts")
+    sub = customers.add_subparsers(dest="customers_command", metavar="COMMAND", required=True)
+    find = sub.add_parser("find", help="print customers matching TEXT (the grid's search)")
+    find.add_argument("text")
+    find.add_argument("--json", action="store_true", help="print a JSON array")
+    find.add_argument("--limit", type=int, default=20, metavar="N")
+    _db_arg(find)
+    return parser
+
+
+def _open(args: argparse.Namespace) -> Database:
+    from custtui.services.setup import init_shop
+
+    db = open_database(resolve_url(args.db))
+    db.connect(reuse_if_open=True)
+    init_shop(db)
+    return db
+
+
+def _run_app(db: Database, settings: Settings) -> int:
+    from custtui.app import make_app
+
+    make_app(db, settings, clock.SystemClock()).run()
+    return 0
+
+
+def _progress_printer() -> object:
+    state = {"last": 0.0, "stage": ""}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if stage == state["stage"] and now - float(state["last"]) < 0.2 and done < total:
+            return
+        state["last"], state["stage"] = now, stage
+        percent = 100 * done // total if total else 100
+        sys.stderr.write(f"\r  {stage:<14} {done:>10,} / {total:,}  {percent:3d}%")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return progress
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from custtui.models import Customer
+    from custtui.services import demo
+
+    db = open_database(resolve_url(args.db))
+    db.connect(reuse_if_open=True)
+    from custtui.models.migrations import current_version
+
+    has_customers = current_version(db) > 0 and Customer.select().exists()
+    if has_customers:
+        print(f"Using the existing demo database at {resolve_url(args.db)}.", file=sys.stderr)
+    else:
+        print(f"Building {args.customers:,} demo customers (seed {args.seed})…", file=sys.stderr)
+        cancel = threading.Event()
+        try:
+            summary = demo.build_demo(
+                db,
+                customers=args.customers,
+                seed=args.seed,
+                progress=_progress_printer(),
+                cancel=cancel,  # type: ignore[arg-type]
+            )
+        except KeyboardInterrupt:
+            cancel.set()
+            print("\nCancelled; the database has no demo customers.", file=sys.stderr)
+            return 130
+        print(
+            f"Built {summary.customers:,} customers, {summary.addresses:,} addresses and "
+            f"{summary.subscribers:,} newsletter subscribers in {summary.seconds:.1f} s.",
+            file=sys.stderr,
+        )
+    if args.no_launch:
+        return 0
+    return _run_app(
+        db, Settings(db_url=resolve_url(args.db), staff=args.staff or "demo", theme=args.theme)
+    )
+
+
+def _find(args: argparse.Namespace) -> int:
+    from custtui.services import customers
+
+    _open(args)
+    found = customers.find(args.text, limit=args.limit)
+    if args.json:
+        print(json.dumps([c.as_dict() for c in found], ensure_ascii=False, indent=2))
+        return 0
+    if not found:
+        print("No customers found.", file=sys.stderr)
+        return 1
+    for c in found:
+        print(f"{c.id:>8}  {c.name}  <{c.email}>  {c.website} / {c.group}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "init":
+            from custtui.services.setup import init_shop
+
+            db = open_database(resolve_url(args.db))
+            created = init_shop(db)
+            word = "Created" if created else "Already set up:"
+            print(f"{word} shop database at {resolve_url(args.db)}")
+            return 0
+        if args.command == "demo":
+            return _demo(args)
+        if args.command == "customers":
+            return _find(args)
+        db = _open(args)
+        return _run_app(
+            db, Settings(db_url=resolve_url(args.db), staff=args.staff, theme=args.theme)
+        )
+    except ServiceError as error:
+        print(f"custtui: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

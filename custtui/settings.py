@@ -1,0 +1,17 @@
+"""How this session of the app is set up (database, who, look), independent of Textual."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+THEMES = ("textual-dark", "textual-light")
+
+
+@dataclass
+class Settings:
+    """Options from the command line and environment that shape one app session."""
+
+    db_url: str = ""
+    staff: str | None = None
+    theme: str = "textual-dark"
+    cursor_blink: bool = True
