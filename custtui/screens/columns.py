@@ -30,26 +30,26 @@ class ColumnChooser(ModalScreen[list[str] | None]):
     ColumnChooser #heading { padding: 0 1; text-style: bold; }
     ColumnChooser #hint { padding: 0 1; color: $foreground-muted; }
     ColumnChooser SelectionList { height: 1fr; border: none; }
-    ColumnChooser #buttons { height: 3; align-horizontal: right; }
+    ColumnChooser #buttons { height: 1; align-horizontal: right; }
     ColumnChooser #buttons Button { margin-left: 1; min-width: 10; }
     """
 
     def __init__(self, visible: list[str]) -> None:
         super().__init__()
-        self.visible = list(visible)
+        self.initial = list(visible)
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("Columns", id="heading")
             yield Static("space toggles · ctrl+s apply · ctrl+d defaults", id="hint")
             yield SelectionList[str](
-                *(Selection(c.label, c.key, c.key in self.visible) for c in COLUMNS),
+                *(Selection(c.label, c.key, c.key in self.initial) for c in COLUMNS),
                 id="columns",
             )
             with Horizontal(id="buttons"):
-                yield Button("Defaults", id="defaults")
-                yield Button("Cancel", id="cancel")
-                yield Button("Apply", id="apply", variant="primary")
+                yield Button("Defaults", id="defaults", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Button("Apply", id="apply", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.query_one(SelectionList).focus()

@@ -44,9 +44,12 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Static(Text(self.title_text), id="title")
             yield Static(Text(self.message), id="message")
             with Horizontal(id="buttons"):
-                yield Button("Cancel", id="cancel")
+                yield Button("Cancel", id="cancel", compact=True)
                 yield Button(
-                    self.action_label, id="ok", variant="error" if self.danger else "primary"
+                    self.action_label,
+                    id="ok",
+                    variant="error" if self.danger else "primary",
+                    compact=True,
                 )
 
     def on_mount(self) -> None:

@@ -35,7 +35,7 @@ class ExportScreen(ModalScreen[None]):
     ExportScreen #heading { text-style: bold; }
     ExportScreen RadioSet { width: 1fr; margin: 1 0; }
     ExportScreen #message { height: auto; color: $text-error; }
-    ExportScreen #buttons { height: 3; align-horizontal: right; }
+    ExportScreen #buttons { height: 1; align-horizontal: right; }
     ExportScreen #buttons Button { margin-left: 1; }
     """
 
@@ -67,8 +67,8 @@ class ExportScreen(ModalScreen[None]):
             yield TextInput(placeholder="data/exports/customers-….csv", id="path")
             yield Static("", id="message", markup=False)
             with Horizontal(id="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Export", id="export", variant="primary")
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Button("Export", id="export", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.query_one(RadioSet).focus()

@@ -41,14 +41,14 @@ class FilterScreen(ModalScreen[dict[str, Any] | None]):
     }
     FilterScreen #heading { padding: 0 1; text-style: bold; height: 1; }
     FilterScreen VerticalScroll { height: 1fr; padding: 0 1; }
-    FilterScreen .row { height: auto; }
-    FilterScreen .row Label { width: 20; padding: 1 1 0 0; }
+    FilterScreen .row { height: 1; }
+    FilterScreen Input, FilterScreen Select { background: $boost; }
+    FilterScreen .row Label { width: 20; padding: 0 1 0 0; }
     FilterScreen .row Input { width: 1fr; }
     FilterScreen .row Select { width: 1fr; }
-    FilterScreen .dash { width: 3; padding: 1 1 0 1; }
-    FilterScreen .error { color: $text-error; padding-left: 20; height: auto; }
-    FilterScreen .error.-empty { display: none; }
-    FilterScreen #buttons { height: 3; align-horizontal: right; padding-right: 1; }
+    FilterScreen .dash { width: 3; padding: 0 1; }
+    FilterScreen .error { color: $text-error; padding-left: 20; height: 1; }
+    FilterScreen #buttons { height: 1; align-horizontal: right; padding-right: 1; }
     FilterScreen #buttons Button { margin-left: 1; }
     """
 
@@ -72,12 +72,14 @@ class FilterScreen(ModalScreen[dict[str, Any] | None]):
                                 str(low or ""),
                                 placeholder=f"from {hint}".strip(),
                                 id=f"f-{col.key}-from",
+                                compact=True,
                             )
                             yield Static("–", classes="dash")
                             yield TextInput(
                                 str(high or ""),
                                 placeholder=f"to {hint}".strip(),
                                 id=f"f-{col.key}-to",
+                                compact=True,
                             )
                         elif col.filter is FilterKind.SELECT:
                             options = [
@@ -90,14 +92,15 @@ class FilterScreen(ModalScreen[dict[str, Any] | None]):
                                 prompt="Any",
                                 id=f"f-{col.key}",
                                 type_to_search=True,
+                                compact=True,
                             )
                         else:
-                            yield TextInput(str(value or ""), id=f"f-{col.key}")
+                            yield TextInput(str(value or ""), id=f"f-{col.key}", compact=True)
                     yield Static("", classes="error -empty", id=f"e-{col.key}", markup=False)
             with Horizontal(id="buttons"):
-                yield Button("Clear all", id="clear")
-                yield Button("Cancel", id="cancel")
-                yield Button("Apply", id="apply", variant="primary")
+                yield Button("Clear all", id="clear", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Button("Apply", id="apply", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.query(Input).first().focus()
