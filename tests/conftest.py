@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,3 +29,47 @@ def shop(tmp_path: Path, fixed_clock: clock.FixedClock) -> Iterator[Database]:
     init_shop(db)
     yield db
     db.close()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """The session's PostgreSQL server (see :mod:`tests.pgserver`)."""
+    import os
+
+    from tests import pgserver
+
+    server = pgserver.start()
+    if server is None:
+        if os.environ.get("CUSTTUI_REQUIRE_PG"):
+            pytest.fail("PostgreSQL is required ($CUSTTUI_REQUIRE_PG) but not installed")
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
+    yield server
+    server.stop()
+
+
+_pg_counter = 0
+
+
+@pytest.fixture
+def pg_shop(pg_server, fixed_clock) -> Iterator[Database]:
+    """An initialised, empty shop in a fresh PostgreSQL database."""
+    import psycopg
+
+    global _pg_counter
+    _pg_counter += 1
+    name = f"custtui_test_{os.getpid()}_{_pg_counter}"
+    with psycopg.connect(pg_server.admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = pg_server.admin_url.rsplit("/", 1)[0] + f"/{name}"
+    db = open_database(url)
+    init_shop(db)
+    yield db
+    db.close()
+    with psycopg.connect(pg_server.admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_shop(request) -> Database:
+    """The same test on both supported databases."""
+    return request.getfixturevalue("shop" if request.param == "sqlite" else "pg_shop")

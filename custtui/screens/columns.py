@@ -41,7 +41,7 @@ class ColumnChooser(ModalScreen[list[str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("Columns", id="heading")
-            yield Static("space toggles · ctrl+s apply · ctrl+d defaults", id="hint")
+            yield Static("space toggle · ctrl+s apply", id="hint")
             yield SelectionList[str](
                 *(Selection(c.label, c.key, c.key in self.initial) for c in COLUMNS),
                 id="columns",

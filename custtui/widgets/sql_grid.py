@@ -106,7 +106,10 @@ class SqlGrid(ScrollView, can_focus=True):
     SqlGrid > .sql-grid--cursor { background: $block-cursor-blurred-background; }
     SqlGrid:focus > .sql-grid--cursor { background: $block-cursor-background;
         color: $block-cursor-foreground; }
-    SqlGrid > .sql-grid--cursor-cell { text-style: bold underline; }
+    SqlGrid > .sql-grid--cursor-cell { background: $block-cursor-blurred-background;
+        text-style: bold; }
+    SqlGrid:focus > .sql-grid--cursor-cell { background: $accent; color: $text;
+        text-style: bold; }
     SqlGrid > .sql-grid--selected { background: $secondary 30%; }
     SqlGrid > .sql-grid--loading { color: $foreground-muted; }
     SqlGrid > .sql-grid--empty { color: $foreground-muted; text-style: italic; }
@@ -430,7 +433,7 @@ class SqlGrid(ScrollView, can_focus=True):
             style = base + self.get_component_rich_style("sql-grid--selected")
         else:
             style = base
-        cell_style = style + self.get_component_rich_style("sql-grid--cursor-cell")
+        cell_style = base + self.get_component_rich_style("sql-grid--cursor-cell")
         segments = [Segment("✓ " if selected else "  ", style)]
         for col_index, (col, value) in enumerate(zip(self.columns, row.cells, strict=False)):
             on_cursor = index == self.cursor_row and col_index == self.cursor_column

@@ -24,7 +24,7 @@ HOSTILE = [
 
 
 @pytest.fixture
-def people(shop):
+def people(any_shop):
     rows = [
         make_customer(
             "Jürgen",
@@ -91,7 +91,7 @@ def test_search_counts_match_rows(people):
 
 
 @pytest.mark.parametrize("text", HOSTILE + ['"', '""', "*", "NEAR(a b)", "a OR b", "^", "%", "_"])
-def test_hostile_search_text_is_data(shop, text):
+def test_hostile_search_text_is_data(any_shop, text):
     target = make_customer(text, "Hostile", f"h{abs(hash(text))}@example.com")
     make_customer("Plain", "Person", "plain@example.com")
     found = ids(GridQuery(text))
@@ -125,7 +125,7 @@ def test_filters_of_each_kind(people):
     assert ids(combined) == [people[2].id, people[4].id]
 
 
-def test_created_at_filter_uses_whole_days(shop, fixed_clock):
+def test_created_at_filter_uses_whole_days(any_shop, fixed_clock):
     a = make_customer("A", "A", created_at=datetime(2026, 1, 1, 0, 0, tzinfo=UTC))
     b = make_customer("B", "B", created_at=datetime(2026, 1, 1, 23, 59, 59, tzinfo=UTC))
     make_customer("C", "C", created_at=datetime(2026, 1, 2, 0, 0, tzinfo=UTC))
@@ -152,7 +152,7 @@ def test_bad_filter_values_name_the_field(shop, filters, field, words):
     assert words in str(error.value)
 
 
-def test_sort_by_name_both_ways_with_id_tie_break(shop):
+def test_sort_by_name_both_ways_with_id_tie_break(any_shop):
     a = make_customer("Bob", "Smith")
     b = make_customer("Ann", "Smith")
     c = make_customer("Cy", "Adams")
@@ -170,7 +170,7 @@ def test_every_column_sorts(people):
             assert len(ids(GridQuery(sort=Sort(col.key, descending)))) == 5
 
 
-def test_deep_pages_match_a_full_scan(shop):
+def test_deep_pages_match_a_full_scan(any_shop):
     rows = [make_customer(f"F{i % 7}", f"L{i % 5}", reindex=False) for i in range(120)]
     from custtui.services import grid_index
 

@@ -1,0 +1,81 @@
+"""SVG snapshots of every screen at 80×24 and 120×40 on the fixed shop, clock and theme.
+
+Plain ``def`` tests: ``snap_compare`` runs the app itself. Update with
+``pytest tests/snapshots --snapshot-update`` and look at the SVGs before committing.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+SIZES = [(80, 24), (120, 40)]
+
+
+async def settle(pilot) -> None:
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_all_customers(snap_compare, app, size):
+    assert snap_compare(app, terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_all_customers_selected_and_sorted(snap_compare, app, size):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("right", "s")
+        await settle(pilot)
+        await pilot.press("space", "shift+down", "shift+down")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_filter_panel(snap_compare, app, size):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        pilot.app.screen.query_one("#f-id-from").value = "ten"
+        pilot.app.screen.query_one("#f-created_at-to").value = "2026-02-30"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_column_chooser(snap_compare, app, size):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_delete_confirmation(snap_compare, app, size):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("space", "space", "space", "x")
+        await settle(pilot)
+        await pilot.press("enter")  # Delete
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_customer_view(snap_compare, app, size):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("down", "down", "down", "enter")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
