@@ -1,0 +1,73 @@
+"""Roles and permissions, named after Magento's ACL resources.
+
+``admin`` may do everything; ``support`` views and edits customers but cannot delete them,
+change configuration or manage staff; ``viewer`` only reads. Services call :func:`require`
+before they open their transaction, so the refusal (and its audit row) never rolls back.
+"""
+
+from __future__ import annotations
+
+from custtui.models.db import database
+from custtui.services import audit
+from custtui.services.actor import Actor
+from custtui.services.errors import PermissionDenied
+
+CUSTOMERS_VIEW = "Magento_Customer::manage"
+CUSTOMERS_EDIT = "Magento_Customer::edit"
+CUSTOMERS_DELETE = "Magento_Customer::delete"
+CUSTOMERS_EXPORT = "Magento_Customer::export"
+CUSTOMERS_NEWSLETTER = "Magento_Newsletter::subscriber"
+CUSTOMERS_ASSIGN_GROUP = "Magento_Customer::assign_group"
+CUSTOMERS_UNLOCK = "Magento_Customer::unlock"
+CONFIG_EDIT = "Magento_Customer::config_customer"
+STAFF_MANAGE = "Magento_User::acl_users"
+
+WHAT = {
+    CUSTOMERS_VIEW: "viewing customers",
+    CUSTOMERS_EDIT: "editing customers",
+    CUSTOMERS_DELETE: "deleting customers",
+    CUSTOMERS_EXPORT: "exporting customers",
+    CUSTOMERS_NEWSLETTER: "changing newsletter subscriptions",
+    CUSTOMERS_ASSIGN_GROUP: "assigning customer groups",
+    CUSTOMERS_UNLOCK: "unlocking accounts",
+    CONFIG_EDIT: "changing the configuration",
+    STAFF_MANAGE: "managing staff accounts",
+}
+
+_SUPPORT = frozenset(
+    {
+        CUSTOMERS_VIEW,
+        CUSTOMERS_EDIT,
+        CUSTOMERS_EXPORT,
+        CUSTOMERS_NEWSLETTER,
+        CUSTOMERS_ASSIGN_GROUP,
+        CUSTOMERS_UNLOCK,
+    }
+)
+
+ROLES: dict[str, frozenset[str]] = {
+    "admin": frozenset(WHAT),
+    "support": _SUPPORT,
+    "viewer": frozenset({CUSTOMERS_VIEW}),
+}
+
+
+def can(actor: Actor, permission: str) -> bool:
+    return permission in ROLES.get(actor.role, frozenset())
+
+
+def reason(actor: Actor, permission: str) -> str | None:
+    """Why *actor* may not do this (for a disabled control), or None when allowed."""
+    if can(actor, permission):
+        return None
+    return f"Your role ({actor.role}) does not allow {WHAT.get(permission, permission)}."
+
+
+def require(actor: Actor, permission: str) -> None:
+    """Raise :class:`PermissionDenied` (and audit the refusal) unless allowed."""
+    message = reason(actor, permission)
+    if message is None:
+        return
+    with database.obj.atomic():
+        audit.record(actor, "permission_denied", entity_type="permission", note=message)
+    raise PermissionDenied(message)
