@@ -89,6 +89,7 @@ class CustomersScreen(Screen[None]):
         self.view_name: str | None = None
         self.lookups: Lookups | None = None
         self.source: GridSource | None = None
+        self._pending: GridSource | None = None
         self._generation = 0
         self._error: str | None = None
 
@@ -131,20 +132,32 @@ class CustomersScreen(Screen[None]):
     # ---------------------------------------------------------------- query
     def run_query(self, *, keep_selection: bool = False) -> None:
         self._generation += 1
+        if self._pending is not None:
+            self._pending.cancel()  # a newer question supersedes a slow count
+            self._pending = None
         self._query_worker(self._generation, self.query_state, keep_selection)
 
     @work(thread=True, exit_on_error=False, group="customers-query")
     def _query_worker(self, generation: int, query: GridQuery, keep_selection: bool) -> None:
         try:
-            source, total = in_thread(self._count, query)
+            source = GridSource(query, self.lookups)
         except ValidationError as error:
             self.app.call_from_thread(self._query_failed, generation, str(error))
             return
+        self.app.call_from_thread(self._track, generation, source)
+        try:
+            total = in_thread(source.count)
+        except Exception:
+            if source.cancelled:
+                return
+            raise
         self.app.call_from_thread(self._query_done, generation, source, total, keep_selection)
 
-    def _count(self, query: GridQuery) -> tuple[GridSource, int]:
-        source = GridSource(query, self.lookups)
-        return source, source.count()
+    def _track(self, generation: int, source: GridSource) -> None:
+        if generation == self._generation:
+            self._pending = source
+        else:
+            source.cancel()
 
     def _query_failed(self, generation: int, message: str) -> None:
         if generation == self._generation:
@@ -156,6 +169,7 @@ class CustomersScreen(Screen[None]):
     ) -> None:
         if generation != self._generation:
             return
+        self._pending = None
         self._error = None
         self.source = source
         keys = tuple(self.column_keys)

@@ -9,6 +9,7 @@ index, then fetch the few rows) and, past the middle, walk the index from the ot
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -288,23 +289,51 @@ class GridSource:
         self.lookups = lookups
         self.where_sql, self.params = build_where(query, lookups)
         self._count: int | None = None
+        self._connection: Any = None
+        self.cancelled = False
 
     def count(self) -> int:
         if self._count is None:
+            self._connection = database.obj.connection()
             sql = f"SELECT count(*) FROM customer_grid WHERE {self.where_sql}"
             self._count = int(database.obj.execute_sql(sql, self.params).fetchone()[0])
         return self._count
 
-    def ids(self, offset: int, limit: int) -> list[int]:
-        """The ids of rows offset…offset+limit in order (reverse walk past the middle)."""
+    def cancel(self) -> None:
+        """Stop a count that is still running (the agent typed on: its answer is not wanted).
+
+        On SQLite the statement is interrupted and raises in its thread; elsewhere the result
+        is simply discarded by the caller. Safe to call from any thread.
+        """
+        self.cancelled = True
+        connection = self._connection
+        if connection is not None and self._count is None and hasattr(connection, "interrupt"):
+            with contextlib.suppress(Exception):  # already closed: nothing left to stop
+                connection.interrupt()
+
+    DIRECT_OFFSET = 2000
+    """Below this many skipped rows one plain query is cheapest; deeper, the deferred join
+    (sort ids through the index, then fetch a page of rows) avoids dragging whole rows past
+    the offset."""
+
+    def _window(self, offset: int, limit: int) -> tuple[bool, int, int] | None:
+        """(reverse, start, limit) for rows offset…offset+limit, walking the index from the
+        nearer end, or None when the window is empty."""
         if limit <= 0 or offset < 0:
-            return []
+            return None
         total = self.count()
         if offset >= total:
-            return []
+            return None
         limit = min(limit, total - offset)
         reverse = offset > total // 2
-        start = total - offset - limit if reverse else offset
+        return reverse, (total - offset - limit if reverse else offset), limit
+
+    def ids(self, offset: int, limit: int) -> list[int]:
+        """The ids of rows offset…offset+limit in order."""
+        window = self._window(offset, limit)
+        if window is None:
+            return []
+        reverse, start, limit = window
         p = _param()
         sql = (
             f"SELECT id FROM customer_grid WHERE {self.where_sql} "
@@ -315,8 +344,20 @@ class GridSource:
 
     def page(self, offset: int, limit: int) -> GridPage:
         """Rows offset…offset+limit as dicts of raw column values."""
-        ids = self.ids(offset, limit)
-        return GridPage(offset, fetch_rows(ids))
+        window = self._window(offset, limit)
+        if window is None:
+            return GridPage(offset, [])
+        reverse, start, size = window
+        if start >= self.DIRECT_OFFSET:
+            return GridPage(offset, fetch_rows(self.ids(offset, limit)))
+        p = _param()
+        cursor = database.obj.execute_sql(
+            f"SELECT {', '.join(RAW_COLUMNS)} FROM customer_grid WHERE {self.where_sql} "
+            f"ORDER BY {order_by(self.query.sort, reverse=reverse)} LIMIT {p} OFFSET {p}",
+            [*self.params, size, start],
+        )
+        rows = [dict(zip(RAW_COLUMNS, r, strict=True)) for r in cursor]
+        return GridPage(offset, rows[::-1] if reverse else rows)
 
     def formatted(self, rows: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> list[list[str]]:
         lookups = self.lookups or Lookups.load()
