@@ -75,6 +75,7 @@ class MassActionScreen(ModalScreen["mass_actions.MassResult | None"]):
         menu = self.query_one(OptionList)
         menu.clear_options()
         menu.add_options([Option(label, id=key) for key, label in ACTIONS])
+        menu.highlighted = 0
         self.query_one("#heading", Static).update(f"Actions for {_plural(self.count)}")
 
     def _show_groups(self) -> None:
@@ -88,6 +89,7 @@ class MassActionScreen(ModalScreen["mass_actions.MassResult | None"]):
                 if gid != 0
             ]
         )
+        menu.highlighted = 0
         self.query_one("#heading", Static).update("Assign a Customer Group — pick the group")
 
     @on(OptionList.OptionSelected)

@@ -87,6 +87,7 @@ class SavedViewsScreen(ModalScreen[None]):
             if view.is_default:
                 label.append("  (default)", style="italic")
             options.add_option(Option(label, id=view.name))
+        options.highlighted = 0
 
     def _message(self, text: str) -> None:
         self.query_one("#message", Static).update(text)

@@ -79,3 +79,14 @@ def test_customer_view(snap_compare, app, size):
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+@pytest.mark.parametrize("key", ["x", "v", "e", "m"], ids=["actions", "views", "export", "menu"])
+def test_dialogs(snap_compare, app, size, key):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("space", key)
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
