@@ -349,3 +349,19 @@ def test_grid_rebuild_after_demo_is_stable(demo_db: Database) -> None:
         grid_index.rebuild_all()
         assert _table_hash(demo_db, "customer_grid") == before
         txn.rollback()
+
+
+def test_demo_builds_on_postgresql(pg_shop):
+    """The PostgreSQL path (batched inserts, sequence reset, grid rebuild) gives a searchable
+    shop whose grid agrees with its customers."""
+    from custtui.models import Customer, CustomerGrid
+    from custtui.services.grid import GridQuery, GridSource
+
+    summary = build_demo(pg_shop, customers=300, seed=3)
+    assert summary.customers == 300
+    assert Customer.select().count() == CustomerGrid.select().count() == 300
+    someone = Customer.select().order_by(Customer.id).offset(150).first()
+    found = GridSource(GridQuery(someone.email[2:9])).page(0, 50).rows
+    assert someone.id in [r["id"] for r in found]
+    later = make_customer("After", "Demo")
+    assert later.id > max(c.id for c in Customer.select(Customer.id).where(Customer.id != later.id))
