@@ -11,7 +11,8 @@ import json
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from peewee import Database
 
@@ -79,18 +80,23 @@ def _run_app(db: Database, settings: Settings) -> int:
     return 0
 
 
-def _progress_printer() -> object:
-    state = {"last": 0.0, "stage": ""}
+def _progress_printer() -> Callable[[str, int, int], None]:
+    """Progress on stderr: one line per stage, rewritten in place at most five times a second."""
+    state: dict[str, Any] = {"last": 0.0, "stage": "", "open": False}
 
     def progress(stage: str, done: int, total: int) -> None:
         now = time.monotonic()
-        if stage == state["stage"] and now - float(state["last"]) < 0.2 and done < total:
+        new_stage = stage != state["stage"]
+        if not new_stage and now - state["last"] < 0.2 and done < total:
             return
-        state["last"], state["stage"] = now, stage
+        if new_stage and state["open"]:
+            sys.stderr.write("\n")
+        state["last"], state["stage"], state["open"] = now, stage, True
         percent = 100 * done // total if total else 100
         sys.stderr.write(f"\r  {stage:<14} {done:>10,} / {total:,}  {percent:3d}%")
         if done >= total:
             sys.stderr.write("\n")
+            state["open"] = False
         sys.stderr.flush()
 
     return progress
