@@ -91,20 +91,16 @@ class CustomerSummary:
     address_count: int
 
 
+def full_name(person: Customer | Address) -> str:
+    """Prefix, first, middle, last name and suffix, as Magento joins them."""
+    parts = (person.prefix, person.firstname, person.middlename, person.lastname, person.suffix)
+    return " ".join(p for p in parts if p)
+
+
 def _address(address: Address | None) -> AddressSummary | None:
     if address is None:
         return None
-    name = " ".join(
-        p
-        for p in (
-            address.prefix,
-            address.firstname,
-            address.middlename,
-            address.lastname,
-            address.suffix,
-        )
-        if p
-    )
+    name = full_name(address)
     lines = [name]
     if address.company:
         lines.append(address.company)
@@ -144,17 +140,7 @@ def summary(customer_id: int) -> CustomerSummary:
     group = CustomerGroup.get_or_none(CustomerGroup.id == customer.group_id)
     return CustomerSummary(
         id=customer.id,
-        name=" ".join(
-            p
-            for p in (
-                customer.prefix,
-                customer.firstname,
-                customer.middlename,
-                customer.lastname,
-                customer.suffix,
-            )
-            if p
-        ),
+        name=full_name(customer),
         email=customer.email,
         website=format_value("website_id", customer.website_id, row, lookups),
         group=group.code if group else str(customer.group_id),
