@@ -30,10 +30,6 @@ ACTIONS = (
 )
 
 
-def _plural(count: int) -> str:
-    return f"{count:,} customer{'s' if count != 1 else ''}"
-
-
 class MassActionScreen(ModalScreen["mass_actions.MassResult | None"]):
     BINDINGS = [Binding("escape", "back", "Back", id="actions.back")]
 
@@ -57,7 +53,7 @@ class MassActionScreen(ModalScreen["mass_actions.MassResult | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(f"Actions for {_plural(self.count)}", id="heading")
+            yield Static(f"Actions for {mass_actions.describe(self.count)}", id="heading")
             yield OptionList(*(Option(label, id=key) for key, label in ACTIONS), id="menu")
             yield Static("", id="message", markup=False)
 
@@ -76,7 +72,9 @@ class MassActionScreen(ModalScreen["mass_actions.MassResult | None"]):
         menu.clear_options()
         menu.add_options([Option(label, id=key) for key, label in ACTIONS])
         menu.highlighted = 0
-        self.query_one("#heading", Static).update(f"Actions for {_plural(self.count)}")
+        self.query_one("#heading", Static).update(
+            f"Actions for {mass_actions.describe(self.count)}"
+        )
 
     def _show_groups(self) -> None:
         self.picking_group = True
@@ -95,7 +93,7 @@ class MassActionScreen(ModalScreen["mass_actions.MassResult | None"]):
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         key = str(event.option.id)
-        who = _plural(self.count)
+        who = mass_actions.describe(self.count)
         if key == "assign_group":
             self._show_groups()
         elif key.startswith("group:"):

@@ -363,10 +363,6 @@ class GridSource:
         lookups = self.lookups or Lookups.load()
         return [[format_value(k, row.get(k), row, lookups) for k in keys] for row in rows]
 
-    def contains(self, customer_id: int) -> bool:
-        sql = f"SELECT 1 FROM customer_grid WHERE ({self.where_sql}) AND id = {_param()}"
-        return database.obj.execute_sql(sql, [*self.params, customer_id]).fetchone() is not None
-
 
 def fetch_rows(ids: Sequence[int]) -> list[dict[str, Any]]:
     """Grid rows for *ids*, in the order given."""

@@ -7,7 +7,7 @@ export and the TUI show the same words ("Confirmation Required", "Locked", "Germ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from enum import StrEnum
@@ -162,6 +162,3 @@ def format_value(key: str, value: Any, row: Mapping[str, Any], lookups: Lookups)
     if key == "billing_street":
         return _text(value).replace("\n", ", ")
     return _text(value)
-
-
-Formatter = Callable[[str, Any, Mapping[str, Any], Lookups], str]
