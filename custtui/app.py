@@ -30,7 +30,7 @@ class CusttuiApp(App[None]):
     TITLE = "custtui"
     COMMANDS = App.COMMANDS | {CustomerCommands, PlaceCommands}
     BINDINGS = [
-        Binding("m", "menu", "Menu", id="app.menu"),
+        Binding("m", "menu", "Menu", id="app.menu", show=False),
         Binding("ctrl+t", "toggle_theme", "Theme", id="app.theme", show=False),
         Binding("f1", "toggle_help", "Keys", id="app.help", show=False),
     ]

@@ -41,7 +41,7 @@ class CustomerViewScreen(Screen[None]):
         yield Header()
         with VerticalScroll(id="body"):
             yield Static("Loading…", id="name")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.title = "Customer View"

@@ -61,7 +61,7 @@ class CustomersScreen(Screen[None]):
     TITLE = "All Customers"
 
     BINDINGS = [
-        Binding("slash", "focus_search", "Search", id="customers.search"),
+        Binding("slash", "focus_search", "Search", id="customers.search", show=False),
         Binding("f", "filters", "Filters", id="customers.filters"),
         Binding("F", "clear_filters", "Clear filters", id="customers.clear_filters", show=False),
         Binding("c", "columns", "Columns", id="customers.columns"),
@@ -96,11 +96,15 @@ class CustomersScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="toolbar"):
-            yield TextInput(placeholder="Search by keyword (/)", id="search", max_length=2000)
+            yield TextInput(
+                placeholder="Search by keyword (/)   ·   s sort · ctrl+a all · m menu · f1 keys",
+                id="search",
+                max_length=2000,
+            )
             yield Static("", id="count")
         yield Static("", id="status", markup=False)
         yield SqlGrid(grid_columns_for(self.column_keys), id="grid")
-        yield Footer()
+        yield Footer(compact=True)
 
     @property
     def grid(self) -> SqlGrid:

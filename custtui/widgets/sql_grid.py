@@ -80,8 +80,8 @@ class SqlGrid(ScrollView, can_focus=True):
         Binding("space", "toggle_row", "Select", id="grid.select"),
         Binding("shift+down", "extend_down", "Select range", show=False),
         Binding("shift+up", "extend_up", "Select range", show=False),
-        Binding("ctrl+a", "select_all", "All", id="grid.select_all"),
-        Binding("s", "sort", "Sort", id="grid.sort"),
+        Binding("ctrl+a", "select_all", "All", id="grid.select_all", show=False),
+        Binding("s", "sort", "Sort", id="grid.sort", show=False),
         Binding("enter", "activate", "Open", id="grid.open"),
     ]
 
