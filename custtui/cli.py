@@ -61,7 +61,62 @@ def build_parser() -> argparse.ArgumentParser:
     find.add_argument("--json", action="store_true", help="print a JSON array")
     find.add_argument("--limit", type=int, default=20, metavar="N")
     _db_arg(find)
+    audit_cmd = commands.add_parser("audit", help="print the audit log, newest first")
+    audit_cmd.add_argument("--customer", metavar="EMAIL", help="one customer's history")
+    audit_cmd.add_argument("--since", metavar="DATE", help="from this day (YYYY-MM-DD, UTC)")
+    audit_cmd.add_argument("--limit", type=int, default=500, metavar="N")
+    audit_cmd.add_argument("--json", action="store_true", help="print a JSON array")
+    _db_arg(audit_cmd)
     return parser
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from custtui.services import audit
+    from custtui.services.errors import ValidationError
+
+    _open(args)
+    since = None
+    if args.since:
+        try:
+            since = datetime.strptime(args.since, "%Y-%m-%d").replace(tzinfo=UTC)
+        except ValueError:
+            raise ValidationError(
+                "since", f"must be a date as YYYY-MM-DD, not {args.since!r}"
+            ) from None
+    if not 1 <= args.limit <= 100_000:
+        raise ValidationError("limit", "must be between 1 and 100,000")
+    entries = audit.search(customer_email=args.customer, since=since, limit=args.limit)
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": e.id,
+                        "at": e.created_at.isoformat(),
+                        "staff": e.staff_username,
+                        "action": e.action,
+                        "entity": e.entity_type,
+                        "entity_id": e.entity_id,
+                        "customer_id": e.customer_id,
+                        "changes": e.changes,
+                        "note": e.note,
+                    }
+                    for e in entries
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return 0
+    for e in entries:
+        who = e.staff_username or "system"
+        print(
+            f"{e.created_at:%Y-%m-%d %H:%M:%S}  {who:<12} #{e.customer_id or '-':<8} "
+            f"{audit.describe(e)}"
+        )
+    return 0
 
 
 def _open(args: argparse.Namespace) -> Database:
@@ -172,6 +227,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo(args)
         if args.command == "customers":
             return _find(args)
+        if args.command == "audit":
+            return _audit(args)
         db = _open(args)
         return _run_app(
             db, Settings(db_url=resolve_url(args.db), staff=args.staff, theme=args.theme)

@@ -85,3 +85,38 @@ def test_demo_then_find(tmp_path):
     again = custtui("demo", "--db", url, "--no-launch")
     assert again.returncode == 0
     assert "existing demo database" in again.stderr
+
+
+def test_audit_prints_a_customers_history(tmp_path):
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    assert custtui("init", "--db", url).returncode == 0
+
+    from custtui.models import Staff, open_database
+    from custtui.services import accounts
+    from custtui.services.actor import Actor
+
+    db = open_database(url)
+    admin = Staff.get(Staff.username == "admin")
+    actor = Actor(admin.id, admin.username, admin.role)
+    customer = accounts.create(
+        actor,
+        {
+            "website_id": 1,
+            "group_id": 1,
+            "firstname": "Ada",
+            "lastname": "Lovelace",
+            "email": "ada@example.com",
+        },
+    )
+    accounts.update(actor, customer.id, customer.version, {"lastname": "Byron"})
+    db.close()
+
+    text = custtui("audit", "--customer", "ADA@example.com", "--db", url)
+    assert text.returncode == 0, text.stderr
+    lines = text.stdout.strip().splitlines()
+    assert "Customer saved — lastname: Lovelace → Byron" in lines[0]
+    assert "admin" in lines[0] and "Customer created" in lines[1]
+    data = json.loads(custtui("audit", "--json", "--since", "2000-01-01", "--db", url).stdout)
+    assert [e["action"] for e in data] == ["customer_saved", "customer_created"]
+    bad = custtui("audit", "--since", "yesterday", "--db", url)
+    assert bad.returncode == 2 and "since" in bad.stderr

@@ -104,20 +104,7 @@ def entries(customer_id: int | None = None, limit: int = 200) -> list[AuditEntry
     query = AuditLog.select().order_by(AuditLog.id.desc()).limit(limit)
     if customer_id is not None:
         query = query.where(AuditLog.customer_id == customer_id)
-    return [
-        AuditEntry(
-            id=row.id,
-            created_at=row.created_at,
-            staff_username=row.staff_username,
-            action=row.action,
-            entity_type=row.entity_type,
-            entity_id=row.entity_id,
-            customer_id=row.customer_id,
-            changes=row.changes,
-            note=row.note,
-        )
-        for row in query
-    ]
+    return [_entry(row) for row in query]
 
 
 def count(action: str | None = None) -> int:
@@ -125,3 +112,82 @@ def count(action: str | None = None) -> int:
     if action is not None:
         query = query.where(AuditLog.action == action)
     return int(query.scalar() or 0)
+
+
+def search(
+    *,
+    customer_email: str | None = None,
+    customer_id: int | None = None,
+    staff: str | None = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 500,
+) -> list[AuditEntry]:
+    """Events across customers, newest first, for the Audit Log screen and ``custtui audit``.
+
+    A customer email matches by ``email_key`` (the account may since have been deleted, so
+    deleted customers are found through their ``customer_deleted`` note as well).
+    """
+    from custtui.models import Customer
+
+    query = AuditLog.select().order_by(AuditLog.id.desc()).limit(limit)
+    if customer_email:
+        from custtui.services.accounts import email_key
+
+        ids = [
+            c.id
+            for c in Customer.select(Customer.id).where(
+                Customer.email_key == email_key(customer_email.strip())
+            )
+        ]
+        gone = AuditLog.select(AuditLog.customer_id).where(
+            (AuditLog.action == "customer_deleted") & AuditLog.note.contains(customer_email.strip())
+        )
+        query = query.where(AuditLog.customer_id.in_(ids) | AuditLog.customer_id.in_(gone))
+    if customer_id is not None:
+        query = query.where(AuditLog.customer_id == customer_id)
+    if staff:
+        query = query.where(AuditLog.staff_username == staff)
+    if action:
+        query = query.where(AuditLog.action == action)
+    if since is not None:
+        query = query.where(AuditLog.created_at >= since)
+    if until is not None:
+        query = query.where(AuditLog.created_at < until)
+    return [_entry(row) for row in query]
+
+
+def _entry(row: AuditLog) -> AuditEntry:
+    return AuditEntry(
+        id=row.id,
+        created_at=row.created_at,
+        staff_username=row.staff_username,
+        action=row.action,
+        entity_type=row.entity_type,
+        entity_id=row.entity_id,
+        customer_id=row.customer_id,
+        changes=row.changes,
+        note=row.note,
+    )
+
+
+def describe(entry: AuditEntry) -> str:
+    """One line a person reads on a timeline: what happened and which fields changed how."""
+    words = entry.action.replace("_", " ").capitalize()
+    parts = [words]
+    if entry.changes:
+        changes = "; ".join(
+            f"{field}: {_shown(pair[0])} → {_shown(pair[1])}"
+            if isinstance(pair, list | tuple) and len(pair) == 2
+            else f"{field}: {_shown(pair)}"
+            for field, pair in entry.changes.items()
+        )
+        parts.append(changes)
+    if entry.note:
+        parts.append(entry.note)
+    return " — ".join(parts)
+
+
+def _shown(value: Any) -> str:
+    return "(empty)" if value in (None, "") else str(value)
