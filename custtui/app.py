@@ -10,7 +10,6 @@ from datetime import tzinfo
 from zoneinfo import ZoneInfo
 
 from peewee import Database
-from rich.text import Text
 from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
@@ -60,12 +59,19 @@ class CusttuiApp(App[None]):
         if event.state is WorkerState.ERROR:
             error = event.worker.error
             self.log.error(f"worker {event.worker.name} failed: {error!r}")
-            self.notify(Text(f"Something went wrong: {error}"), severity="error", timeout=10)
+            self.notify(
+                f"Something went wrong: {error}", markup=False, severity="error", timeout=10
+            )
 
     def go_to(self, place: str) -> None:
         """Open a place from the menu or the palette (one instance of each on the stack)."""
         from custtui.screens.customers import CustomersScreen
 
+        if place == "new-customer":
+            from custtui.screens.account_editor import AccountEditorScreen
+
+            self.push_screen(AccountEditorScreen())
+            return
         if place == "customers":
             while len(self.screen_stack) > 1 and not isinstance(self.screen, CustomersScreen):
                 self.pop_screen()

@@ -51,7 +51,10 @@ class CustomerCommands(Provider):
 class PlaceCommands(Provider):
     """The screens that exist, for the palette."""
 
-    PLACES = (("All Customers", "Customers › All Customers: search, filter, act", "customers"),)
+    PLACES = (
+        ("All Customers", "Customers › All Customers: search, filter, act", "customers"),
+        ("Add New Customer", "Create a customer account", "new-customer"),
+    )
 
     async def discover(self) -> Hits:
         for title, help_text, place in self.PLACES:

@@ -58,7 +58,7 @@ class ColumnChooser(ModalScreen[list[str] | None]):
         chosen = set(self.query_one(SelectionList).selected)
         keys = [c.key for c in COLUMNS if c.key in chosen]
         if not keys:
-            self.notify("Choose at least one column.", severity="warning")
+            self.notify("Choose at least one column.", severity="warning", markup=False)
             return
         self.dismiss(keys)
 

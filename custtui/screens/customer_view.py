@@ -22,6 +22,7 @@ class CustomerViewScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back", id="customer_view.back"),
         Binding("ctrl+r", "reload", "Reload", id="customer_view.reload"),
+        Binding("e", "edit", "Edit", id="customer_view.edit"),
     ]
 
     DEFAULT_CSS = """
@@ -45,9 +46,17 @@ class CustomerViewScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.title = "Customer View"
-        self.load()
 
     def action_reload(self) -> None:
+        self.load()
+
+    def action_edit(self) -> None:
+        from custtui.screens.account_editor import AccountEditorScreen
+
+        self.app.push_screen(AccountEditorScreen(self.customer_id))
+
+    def on_screen_resume(self) -> None:
+        """Shown first, or back from the editor: (re)load so edits appear at once."""
         self.load()
 
     def action_back(self) -> None:

@@ -68,6 +68,7 @@ class CustomersScreen(Screen[None]):
         Binding("v", "views", "Views", id="customers.views"),
         Binding("e", "export", "Export", id="customers.export"),
         Binding("x", "actions", "Actions", id="customers.actions"),
+        Binding("a", "add", "Add New Customer", id="customers.add", show=False),
         Binding("escape", "escape", "Clear selection", id="customers.escape", show=False),
         Binding("ctrl+r", "reload", "Reload", id="customers.reload", show=False),
     ]
@@ -97,7 +98,7 @@ class CustomersScreen(Screen[None]):
         yield Header()
         with Horizontal(id="toolbar"):
             yield TextInput(
-                placeholder="Search by keyword (/)   ·   s sort · ctrl+a all · m menu · f1 keys",
+                placeholder="Search by keyword (/)   ·   s sort · ctrl+a all · a add · m menu · f1 keys",
                 id="search",
                 max_length=2000,
             )
@@ -254,6 +255,11 @@ class CustomersScreen(Screen[None]):
         elif self.grid.selection_count:
             self.grid.clear_selection()
 
+    def action_add(self) -> None:
+        from custtui.screens.account_editor import AccountEditorScreen
+
+        self.app.push_screen(AccountEditorScreen())
+
     def action_reload(self) -> None:
         self.run_query(keep_selection=True)
 
@@ -302,7 +308,7 @@ class CustomersScreen(Screen[None]):
         self.grid.set_columns(grid_columns_for(keys))
         self.run_query()
         if notify and name:
-            self.notify(Text(f"View “{name}” applied"), timeout=3)
+            self.notify(f"View “{name}” applied", markup=False, timeout=3)
 
     def action_views(self) -> None:
         from custtui.screens.saved_views import SavedViewsScreen
@@ -336,7 +342,7 @@ class CustomersScreen(Screen[None]):
         if count == 0 and self.grid.cursor_id is not None:
             selection, count = Selection.of([self.grid.cursor_id]), 1
         elif count == 0:
-            self.notify("Select at least one customer.", severity="warning")
+            self.notify("Select at least one customer.", severity="warning", markup=False)
             return
         else:
             selection = self.selection()
@@ -347,7 +353,7 @@ class CustomersScreen(Screen[None]):
     def _action_done(self, result: mass_actions.MassResult | None) -> None:
         if result is None:
             return
-        self.notify(Text(result.message), timeout=5)
+        self.notify(result.message, markup=False, timeout=5)
         self.grid.clear_selection(notify=False)
         self._refresh_lookups_and_query()
 

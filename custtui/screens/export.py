@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -98,7 +97,7 @@ class ExportScreen(ModalScreen[None]):
         self.query_one("#message", Static).update(message)
 
     def _done(self, result: Any) -> None:
-        self.notify(Text(f"Exported {result.rows:,} rows to {result.path}"), timeout=8)
+        self.notify(f"Exported {result.rows:,} rows to {result.path}", markup=False, timeout=8)
         self.dismiss(None)
 
     def action_cancel(self) -> None:

@@ -120,7 +120,7 @@ class SavedViewsScreen(ModalScreen[None]):
         self.owner._update_status()
         self.query_one("#name", Input).value = ""
         self._message("")
-        self.notify(Text(f"View “{name}” saved"), timeout=3)
+        self.notify(f"View “{name}” saved", markup=False, timeout=3)
         self.reload()
 
     def _highlighted(self) -> str | None:

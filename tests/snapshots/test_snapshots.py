@@ -90,3 +90,35 @@ def test_dialogs(snap_compare, app, size, key):
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_account_editor_with_errors(snap_compare, app, size):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("down", "down", "down", "enter")
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        pilot.app.screen.query_one("#in-email").value = "not-an-email"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_account_editor_timeline(snap_compare, app, size):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        pilot.app.screen.query_one("#in-lastname").value = "Costello-Smith"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        pilot.app.screen.query_one("#tabs").active = "timeline"
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
