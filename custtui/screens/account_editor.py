@@ -105,6 +105,7 @@ class AccountEditorScreen(Screen[None]):
         Binding("ctrl+s", "save", "Save and Continue Edit", id="editor.save"),
         Binding("escape", "back", "Back", id="editor.back"),
         Binding("ctrl+r", "reset", "Reset", id="editor.reset"),
+        Binding("ctrl+o", "account_actions", "Account actions", id="editor.actions"),
     ]
 
     DEFAULT_CSS = """
@@ -127,6 +128,7 @@ class AccountEditorScreen(Screen[None]):
         self.version: int | None = None
         self.loaded: dict[str, Any] = {}
         self.choices: dict[str, list[tuple[str, Any]]] = {}
+        self._notice: str | None = None
         self.title = "New Customer" if customer_id is None else f"Customer #{customer_id}"
 
     def compose(self) -> ComposeResult:
@@ -194,10 +196,14 @@ class AccountEditorScreen(Screen[None]):
         await form.mount_all(widgets)
         self.query_one("#book", Static).update(self._book(data["book"]))
         self.query_one("#history", Static).update(self._timeline(data["timeline"]))
+        notice, self._notice = self._notice, None
         self._say(
-            "New customer — ctrl+s saves."
-            if self.customer_id is None
-            else "ctrl+s save · ctrl+r reset · esc back"
+            notice
+            or (
+                "New customer — ctrl+s saves."
+                if self.customer_id is None
+                else "ctrl+s save · ctrl+r reset · ctrl+o account actions · esc back"
+            )
         )
         self.query_one("#in-firstname", TextInput).focus()
 
@@ -322,6 +328,68 @@ class AccountEditorScreen(Screen[None]):
             ConfirmScreen(title, "Your unsaved changes will be lost.", "Discard", danger=True),
             answered,
         )
+
+    def action_account_actions(self) -> None:
+        from custtui.screens.account_actions import AccountActionsScreen
+
+        if self.customer_id is None:
+            return
+        customer_id = self.customer_id
+
+        def chosen(key: str | None) -> None:
+            if key == "delete":
+
+                def answered(yes: bool | None) -> None:
+                    if yes:
+                        self._account_action("delete", customer_id)
+
+                self.app.push_screen(
+                    ConfirmScreen(
+                        f"Delete customer #{customer_id}?",
+                        "The account, its addresses and subscriptions are deleted; its history "
+                        "stays in the audit log.",
+                        "Delete",
+                        danger=True,
+                    ),
+                    answered,
+                )
+            elif key in ("unlock", "confirm"):
+                self._account_action(key, customer_id)
+
+        self.app.push_screen(AccountActionsScreen(), chosen)
+
+    @work(thread=True, exit_on_error=False, group="editor-actions")
+    def _account_action(self, key: str, customer_id: int) -> None:
+        from custtui.services import mass_actions
+        from custtui.services.grid import Selection
+
+        actor = self.app.actor  # type: ignore[attr-defined]
+        try:
+            if key == "delete":
+                in_thread(mass_actions.delete, actor, Selection.of([customer_id]))
+                self.app.call_from_thread(self._deleted)
+                return
+            if key == "unlock":
+                text = in_thread(mass_actions.unlock, actor, Selection.of([customer_id])).message
+            else:
+                done = in_thread(accounts.confirm_email, actor, customer_id)
+                text = "Email confirmed." if done else "The email was already confirmed."
+        except ServiceError as error:
+            self.app.call_from_thread(self._say, str(error), True)
+            return
+        self.app.call_from_thread(self._reload_with, text)
+
+    def _reload_with(self, notice: str) -> None:
+        self._notice = notice
+        self.load()
+
+    def _deleted(self) -> None:
+        from custtui.screens.customers import CustomersScreen
+
+        self.notify("You deleted the customer.", markup=False, timeout=5)
+        self.app.go_to("customers")  # type: ignore[attr-defined]
+        if isinstance(self.app.screen, CustomersScreen):
+            self.app.screen.run_query()
 
     def action_reset(self) -> None:
         if self.dirty():

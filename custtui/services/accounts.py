@@ -360,3 +360,25 @@ class StaleEdit(Conflict):
             "Someone else saved this customer after you opened it. Review their changes, then "
             "reload or re-apply yours."
         )
+
+
+def confirm_email(actor: Actor, customer_id: int) -> bool:
+    """Confirm the account's email on the customer's behalf. False if nothing was pending."""
+    permissions.require(actor, permissions.CUSTOMERS_EDIT)
+    with database.obj.atomic():
+        rows = (
+            Customer.update(confirmation=None, updated_at=clock.now(), version=Customer.version + 1)
+            .where((Customer.id == customer_id) & Customer.confirmation.is_null(False))
+            .execute()
+        )
+        if rows:
+            grid_index.reindex([customer_id])
+            audit.record(
+                actor,
+                "email_confirmed",
+                entity_id=customer_id,
+                customer_id=customer_id,
+                changes={"confirmed_email": ["Confirmation Required", "Confirmed"]},
+                note="confirmed by staff on the customer's behalf",
+            )
+    return bool(rows)

@@ -143,3 +143,12 @@ def test_viewer_cannot_create(any_shop):
 def test_email_key_folds_unicode_and_idna():
     assert accounts.email_key("STRASSE@Bücher.DE") == "strasse@xn--bcher-kva.de"
     assert accounts.email_key("Straße@example.com") == "strasse@example.com"
+
+
+def test_confirm_email_on_behalf(admin):
+    customer = accounts.create(admin, VALID)
+    Customer.update(confirmation="a" * 32).where(Customer.id == customer.id).execute()
+    assert accounts.confirm_email(admin, customer.id) is True
+    assert Customer.get_by_id(customer.id).confirmation is None
+    assert accounts.confirm_email(admin, customer.id) is False
+    assert AuditLog.select().where(AuditLog.action == "email_confirmed").count() == 1

@@ -79,3 +79,36 @@ async def test_add_new_customer_from_the_grid(app):
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, CustomersScreen)
+
+
+async def test_account_actions_unlock_and_delete(app):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.open_customer(13)  # Grace Hopper is locked in the fixture shop
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        await pilot.press("down", "enter")  # Unlock
+        await settle(pilot)
+        assert "unlocked" in str(app.screen.query_one("#message").render()), (
+            str(app.screen),
+            str(app.screen.query_one("#message").render()),
+        )
+        assert Customer.get_by_id(13).lock_expires is None
+        assert "unlocked" in str(app.screen.query_one("#message").render())
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        await pilot.press("enter")  # Delete Customer
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(pilot)
+        assert not Customer.select().where(Customer.id == 13).exists()
+        assert isinstance(app.screen, CustomersScreen)
+        assert (
+            AuditLog.select()
+            .where((AuditLog.action == "customer_deleted") & (AuditLog.customer_id == 13))
+            .exists()
+        )
