@@ -190,9 +190,7 @@ def _demo(args: argparse.Namespace) -> int:
         )
     if args.no_launch:
         return 0
-    return _run_app(
-        db, Settings(db_url=resolve_url(args.db), staff=args.staff or "demo", theme=args.theme)
-    )
+    return _run_app(db, Settings(staff=args.staff or "demo", theme=args.theme))
 
 
 def _find(args: argparse.Namespace) -> int:
@@ -230,9 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "audit":
             return _audit(args)
         db = _open(args)
-        return _run_app(
-            db, Settings(db_url=resolve_url(args.db), staff=args.staff, theme=args.theme)
-        )
+        return _run_app(db, Settings(staff=args.staff, theme=args.theme))
     except ServiceError as error:
         print(f"custtui: {error}", file=sys.stderr)
         return 2

@@ -11,7 +11,6 @@ THEMES = ("textual-dark", "textual-light")
 class Settings:
     """Options from the command line and environment that shape one app session."""
 
-    db_url: str = ""
     staff: str | None = None
     theme: str = "textual-dark"
     cursor_blink: bool = True
