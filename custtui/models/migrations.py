@@ -116,8 +116,34 @@ def _create_schema(db: Database) -> None:
         db.execute_sql(sql)
 
 
+def _sessions_and_mail(db: Database) -> None:
+    """Version 2: storefront visits and sign-in log, password-reset tokens and requests,
+    editable email templates and the outbox."""
+    from custtui.models.schema import (
+        CustomerLog,
+        EmailTemplate,
+        OutboxMessage,
+        PasswordResetRequest,
+        PasswordResetToken,
+        Visit,
+    )
+
+    db.create_tables(
+        [
+            Visit,
+            CustomerLog,
+            PasswordResetToken,
+            PasswordResetRequest,
+            EmailTemplate,
+            OutboxMessage,
+        ],
+        safe=True,
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema", _create_schema),
+    (2, "visits, sign-in log, password resets, email templates and outbox", _sessions_and_mail),
 ]
 """Every migration, in order. Append; never edit a released entry."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from peewee import (
     AutoField,
+    BigAutoField,
     BooleanField,
     CharField,
     DateField,
@@ -287,6 +288,108 @@ class AuditLog(BaseModel):
         table_name = "audit_log"
 
 
+class Visit(BaseModel):
+    """One storefront browser session (Magento ``customer_visitor``), reported by the shop.
+
+    ``customer`` is set while a customer is signed in on this visit and cleared on sign-out or
+    when staff use Force Sign-In; "online" means ``last_visit_at`` within the configured
+    Online Minutes Interval (reference B8).
+    """
+
+    id = BigAutoField()
+    website = ForeignKeyField(Website, on_delete="CASCADE")
+    customer = ForeignKeyField(Customer, null=True, backref="visits", on_delete="SET NULL")
+    created_at = UTCDateTimeField()
+    last_visit_at = UTCDateTimeField(index=True)
+    remote_addr = CharField(max_length=45, null=True)
+    user_agent = CharField(max_length=512, null=True)
+    last_url = CharField(max_length=2048, null=True)
+
+    class Meta:
+        table_name = "visit"
+        indexes = ((("customer", "last_visit_at"), False),)
+
+
+class CustomerLog(BaseModel):
+    """Last sign-in and sign-out per customer (Magento ``customer_log``), for Customer View."""
+
+    customer = ForeignKeyField(Customer, primary_key=True, backref="log", on_delete="CASCADE")
+    last_login_at = UTCDateTimeField(null=True)
+    last_logout_at = UTCDateTimeField(null=True)
+
+    class Meta:
+        table_name = "customer_log"
+
+
+class PasswordResetToken(BaseModel):
+    """The customer's one live reset token (Magento ``rp_token``), stored as a SHA-256 digest so
+    a copy of the database cannot reset anybody's password. A new request replaces it; using
+    it deletes it; it expires ``reset_link_expiration_period`` hours after ``created_at``."""
+
+    customer = ForeignKeyField(Customer, primary_key=True, on_delete="CASCADE")
+    token_hash = CharField(max_length=64, unique=True)
+    created_at = UTCDateTimeField()
+
+    class Meta:
+        table_name = "password_reset_token"
+
+
+class PasswordResetRequest(BaseModel):
+    """One password-reset request, kept for rate limiting by IP and/or email (Magento
+    ``password_reset_request_event``)."""
+
+    id = AutoField()
+    account_reference = CharField(max_length=255, null=True, index=True)
+    remote_addr = CharField(max_length=45, null=True, index=True)
+    created_at = UTCDateTimeField(index=True)
+
+    class Meta:
+        table_name = "password_reset_request"
+
+
+class EmailTemplate(BaseModel):
+    """A staff-edited version of a built-in email template; built-ins live in code and a row
+    here overrides one by ``code`` (Magento's Marketing › Email Templates)."""
+
+    id = AutoField()
+    code = CharField(max_length=128, unique=True)
+    subject = CharField(max_length=255)
+    body = TextField()
+    updated_at = UTCDateTimeField()
+    updated_by = CharField(max_length=64, null=True)
+
+    class Meta:
+        table_name = "email_template"
+
+
+class OutboxMessage(BaseModel):
+    """An email rendered and queued in the same transaction as the change that caused it and
+    delivered after commit (the transactional-outbox pattern): a rolled-back change sends
+    nothing, and a crash between commit and delivery loses nothing."""
+
+    id = AutoField()
+    created_at = UTCDateTimeField(index=True)
+    customer_id = IntegerField(null=True, index=True)
+    template_code = CharField(max_length=128)
+    store_view_id = IntegerField(null=True)
+    sender_name = CharField(max_length=255)
+    sender_email = CharField(max_length=255)
+    recipient_name = CharField(max_length=255)
+    recipient_email = CharField(max_length=255)
+    subject = CharField(max_length=255)
+    body = TextField()
+    status = CharField(max_length=16, default="queued", index=True)
+    attempts = IntegerField(default=0)
+    claimed_at = UTCDateTimeField(null=True)
+    sent_at = UTCDateTimeField(null=True)
+    transport = CharField(max_length=16, null=True)
+    message_id = CharField(max_length=255, null=True)
+    last_error = TextField(null=True)
+
+    class Meta:
+        table_name = "outbox_message"
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     SchemaVersion,
     Website,
@@ -301,4 +404,10 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Staff,
     SavedView,
     AuditLog,
+    Visit,
+    CustomerLog,
+    PasswordResetToken,
+    PasswordResetRequest,
+    EmailTemplate,
+    OutboxMessage,
 )

@@ -75,5 +75,28 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "customer/startup/redirect_dashboard": ("0", "W"),
     "web/cookie/cookie_lifetime": ("3600", "W"),
     "general/locale/timezone": ("UTC", "W"),
+    "general/store_information/name": ("", "W"),
+    "web/secure/base_url": ("http://localhost/", "W"),
+    # Store email addresses (Stores › Configuration › General › Store Email Addresses).
+    "trans_email/ident_general/name": ("Owner", "S"),
+    "trans_email/ident_general/email": ("owner@example.com", "S"),
+    "trans_email/ident_sales/name": ("Sales", "S"),
+    "trans_email/ident_sales/email": ("sales@example.com", "S"),
+    "trans_email/ident_support/name": ("CustomerSupport", "S"),
+    "trans_email/ident_support/email": ("support@example.com", "S"),
+    "trans_email/ident_custom1/name": ("Custom 1", "S"),
+    "trans_email/ident_custom1/email": ("custom1@example.com", "S"),
+    "trans_email/ident_custom2/name": ("Custom 2", "S"),
+    "trans_email/ident_custom2/email": ("custom2@example.com", "S"),
+    # Mail sending (Advanced › System › Mail Sending Settings). custtui delivers to a Maildir
+    # unless the transport is "smtp"; the SMTP password comes from $CUSTTUI_SMTP_PASSWORD and
+    # is never stored in the database.
+    "system/smtp/disable": ("0", "W"),
+    "system/smtp/transport": ("maildir", "G"),
+    "system/smtp/host": ("localhost", "G"),
+    "system/smtp/port": ("25", "G"),
+    "system/smtp/username": ("", "G"),
+    "system/smtp/ssl": ("", "G"),
+    "system/smtp/maildir": ("", "G"),
 }
 """Every path custtui knows, with Magento's shipped default and its scope."""
