@@ -19,6 +19,11 @@ CUSTOMERS_EXPORT = "Magento_Customer::export"
 CUSTOMERS_NEWSLETTER = "Magento_Newsletter::subscriber"
 CUSTOMERS_ASSIGN_GROUP = "Magento_Customer::assign_group"
 CUSTOMERS_UNLOCK = "Magento_Customer::unlock"
+CUSTOMERS_RESET_PASSWORD = "Magento_Customer::reset_password"
+CUSTOMERS_FORCE_SIGN_IN = "Magento_Customer::invalidate_tokens"
+AUDIT_VIEW = "Magento_Logging::magento_logging_events"
+EMAIL_OUTBOX = "Magento_Email::outbox"
+EMAIL_TEMPLATES = "Magento_Email::template"
 CONFIG_EDIT = "Magento_Customer::config_customer"
 STAFF_MANAGE = "Magento_User::acl_users"
 
@@ -30,6 +35,11 @@ WHAT = {
     CUSTOMERS_NEWSLETTER: "changing newsletter subscriptions",
     CUSTOMERS_ASSIGN_GROUP: "assigning customer groups",
     CUSTOMERS_UNLOCK: "unlocking accounts",
+    CUSTOMERS_RESET_PASSWORD: "sending password reset emails",
+    CUSTOMERS_FORCE_SIGN_IN: "signing customers out (Force Sign-In)",
+    AUDIT_VIEW: "viewing the audit log",
+    EMAIL_OUTBOX: "viewing and re-sending queued emails",
+    EMAIL_TEMPLATES: "editing email templates",
     CONFIG_EDIT: "changing the configuration",
     STAFF_MANAGE: "managing staff accounts",
 }
@@ -42,13 +52,17 @@ _SUPPORT = frozenset(
         CUSTOMERS_NEWSLETTER,
         CUSTOMERS_ASSIGN_GROUP,
         CUSTOMERS_UNLOCK,
+        CUSTOMERS_RESET_PASSWORD,
+        CUSTOMERS_FORCE_SIGN_IN,
+        AUDIT_VIEW,
+        EMAIL_OUTBOX,
     }
 )
 
 ROLES: dict[str, frozenset[str]] = {
     "admin": frozenset(WHAT),
     "support": _SUPPORT,
-    "viewer": frozenset({CUSTOMERS_VIEW}),
+    "viewer": frozenset({CUSTOMERS_VIEW, AUDIT_VIEW}),
 }
 
 
