@@ -31,3 +31,7 @@ class Conflict(ServiceError):
 
 class PermissionDenied(ServiceError):
     """The acting staff member's role does not allow this."""
+
+
+class RateLimited(ServiceError):
+    """Too many requests of one kind in a time window (password resets)."""
