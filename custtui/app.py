@@ -10,6 +10,7 @@ from datetime import tzinfo
 from zoneinfo import ZoneInfo
 
 from peewee import Database
+from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
@@ -79,9 +80,33 @@ class CusttuiApp(App[None]):
                 self.push_screen(CustomersScreen())
 
     def open_customer(self, customer_id: int) -> None:
-        from custtui.screens.customer_view import CustomerViewScreen
+        """The customer's page, on its Customer View tab."""
+        from custtui.screens.account_editor import AccountEditorScreen
 
-        self.push_screen(CustomerViewScreen(customer_id))
+        self.push_screen(AccountEditorScreen(customer_id))
+
+    def deliver_mail(self) -> None:
+        """Deliver queued email in the background after a change that queued some."""
+        import importlib.util
+
+        if importlib.util.find_spec("custtui.services.mail") is None:  # TEMP until mail lands
+            return
+        self._deliver_mail()
+
+    @work(thread=True, exclusive=True, group="mail-delivery", exit_on_error=False)
+    def _deliver_mail(self) -> None:
+        from custtui.screens.dbwork import in_thread
+        from custtui.services import mail
+
+        report = in_thread(mail.deliver_pending)
+        if report.failed:
+            self.call_from_thread(
+                self.notify,
+                f"{report.failed} email(s) could not be delivered; see the Email Outbox.",
+                markup=False,
+                severity="warning",
+                timeout=8,
+            )
 
     def action_menu(self) -> None:
         from custtui.screens.menu import MenuScreen

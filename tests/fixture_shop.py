@@ -58,6 +58,13 @@ def build_fixture_shop(path: Path) -> Database:
         StoreView.insert(id=2, code="de", name="German Store View", website=2).execute()
         CustomerGroup.insert(id=4, code="VIP", tax_class=3).execute()
         config.store("customer/create_account/confirm", "1", 2)
+        # Name and Address Options as a real shop sets them: the main website shows date of
+        # birth, gender and tax/VAT; the EU website also asks for a prefix from a list.
+        for field in ("dob", "gender", "taxvat"):
+            config.store(f"customer/address/{field}_show", "opt", 1)
+        config.store("customer/address/prefix_show", "opt", 2)
+        config.store("customer/address/prefix_options", ";Herr;Frau;Dr.", 2)
+        config.store("customer/address/street_lines", "3", 1)
         for index, (first, last, email, country, city, region, postcode) in enumerate(PEOPLE):
             eu = country in {"DE", "PL", "FR", "ES", "IT", "NL", "DK", "SE"}
             address = None

@@ -85,6 +85,7 @@ class CustomersScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
+        self._keep_cursor = False
         self.query_state = GridQuery()
         self.column_keys: list[str] = list(DEFAULT_COLUMNS)
         self.view_name: str | None = None
@@ -135,8 +136,11 @@ class CustomersScreen(Screen[None]):
             self.run_query()
 
     # ---------------------------------------------------------------- query
-    def run_query(self, *, keep_selection: bool = False) -> None:
+    def run_query(self, *, keep_selection: bool = False, keep_cursor: bool = False) -> None:
+        """Ask the grid's question again; *keep_cursor* after an edit elsewhere, so the agent
+        comes back to the row they left."""
         self._generation += 1
+        self._keep_cursor = keep_cursor
         if self._pending is not None:
             self._pending.cancel()  # a newer question supersedes a slow count
             self._pending = None
@@ -188,7 +192,11 @@ class CustomersScreen(Screen[None]):
             return in_thread(fetch)
 
         self.grid.set_sort(self.query_state.sort.key, self.query_state.sort.descending)
-        self.grid.reset(total, loader, keep_selection=keep_selection)
+        if self._keep_cursor:
+            self.grid.loader = loader
+            self.grid.reload(total)
+        else:
+            self.grid.reset(total, loader, keep_selection=keep_selection)
         self.query_one("#count", Static).update(
             Text(f"{total:,} record{'s' if total != 1 else ''} found")
         )
@@ -240,9 +248,7 @@ class CustomersScreen(Screen[None]):
 
     @on(SqlGrid.RowActivated)
     def _open(self, event: SqlGrid.RowActivated) -> None:
-        from custtui.screens.customer_view import CustomerViewScreen
-
-        self.app.push_screen(CustomerViewScreen(event.row_id))
+        self.app.open_customer(event.row_id)  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------- actions
     def action_focus_search(self) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from custtui.models import Address, Customer
@@ -68,8 +69,47 @@ def street_lines(website_id: int | None) -> int:
     return min(4, max(1, lines))
 
 
+@dataclass(frozen=True)
+class AddressForm:
+    """Which address fields a website shows and requires (Name and Address Options, A9):
+    the address form and :func:`clean` read the same answer."""
+
+    street_lines: int
+    show: dict[str, str]
+    prefix_options: tuple[str, ...]
+    suffix_options: tuple[str, ...]
+
+    @classmethod
+    def for_website(cls, website_id: int | None) -> AddressForm:
+        from custtui.services.accounts import AccountForm
+
+        names = AccountForm.for_website(website_id)
+        show = {field: "req" for field in ("firstname", "lastname", "street", "city", "country_id")}
+        show.update(
+            prefix=names.prefix,
+            middlename="opt" if names.middlename else "",
+            suffix=names.suffix,
+            region="opt",
+            postcode="opt",
+            vat_id="opt",
+        )
+        for field in ("telephone", "company", "fax"):
+            show[field] = config.get(f"customer/address/{field}_show", website_id).strip()
+        return cls(street_lines(website_id), show, names.prefix_options, names.suffix_options)
+
+    def shown(self, field: str) -> bool:
+        return self.show.get(field, "") in ("opt", "req", "1")
+
+    def required(self, field: str) -> bool:
+        return self.show.get(field, "") == "req"
+
+    def options(self, field: str) -> tuple[str, ...]:
+        return {"prefix": self.prefix_options, "suffix": self.suffix_options}.get(field, ())
+
+
 def clean(values: Mapping[str, Any], website_id: int | None) -> dict[str, Any]:
     """Validate an address; one ValidationError listing every problem by field."""
+    form = AddressForm.for_website(website_id)
     errors: dict[str, str] = {}
     out: dict[str, Any] = {}
     for field in FIELDS:
@@ -107,10 +147,14 @@ def clean(values: Mapping[str, Any], website_id: int | None) -> dict[str, Any]:
             errors["region"] = f"Choose a State/Province of {country_names()[country]}."
         else:
             out["region"], out["region_id"] = known[code], code
-    for field in ("telephone", "company", "fax"):
-        show = config.get(f"customer/address/{field}_show", website_id).strip()
-        if show == "req" and out.get(field) is None and field not in errors:
+    out.setdefault("region_id", None)
+    for field in ("prefix", "suffix", "telephone", "company", "fax"):
+        if form.required(field) and out.get(field) is None and field not in errors:
             errors[field] = f"{LABELS[field]} is required."
+        choices = form.options(field)
+        value = out.get(field)
+        if value is not None and choices and value not in choices and field not in errors:
+            errors[field] = f"{LABELS[field]} must be one of: {', '.join(c for c in choices if c)}."
     if errors:
         raise ValidationError(errors)
     return out

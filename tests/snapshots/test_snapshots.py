@@ -98,7 +98,7 @@ def test_account_editor_with_errors(snap_compare, app, size):
         await settle(pilot)
         await pilot.press("down", "down", "down", "enter")
         await settle(pilot)
-        await pilot.press("e")
+        await pilot.press("ctrl+pagedown")
         await settle(pilot)
         pilot.app.screen.query_one("#in-email").value = "not-an-email"
         await pilot.press("ctrl+s")
@@ -113,12 +113,75 @@ def test_account_editor_timeline(snap_compare, app, size):
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        await pilot.press("e")
+        await pilot.press("ctrl+pagedown")
         await settle(pilot)
         pilot.app.screen.query_one("#in-lastname").value = "Costello-Smith"
         await pilot.press("ctrl+s")
         await settle(pilot)
         pilot.app.screen.query_one("#tabs").active = "timeline"
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+async def open_customer_tab(pilot, customer_id: int, tab: str) -> None:
+    await settle(pilot)
+    pilot.app.open_customer(customer_id)
+    await settle(pilot)
+    pilot.app.screen.query_one("#tabs").active = tab
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+@pytest.mark.parametrize("tab", ["addresses", "newsletter"])
+def test_editor_tabs(snap_compare, app, size, tab):
+    async def run_before(pilot) -> None:
+        await open_customer_tab(pilot, 1, tab)
+        pilot.app.screen.query_one("#book" if tab == "addresses" else "#news").focus()
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_address_form_with_errors(snap_compare, app, size):
+    async def run_before(pilot) -> None:
+        await open_customer_tab(pilot, 1, "addresses")
+        pilot.app.screen.query_one("#book").focus()
+        await pilot.press("n")
+        await settle(pilot)
+        pilot.app.screen.query_one("#a-firstname").value = "Ada [/]"
+        pilot.app.screen.query_one("#a-city").value = "Austin"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_account_actions(snap_compare, app, size):
+    async def run_before(pilot) -> None:
+        await open_customer_tab(pilot, 13, "view")  # locked: Unlock is offered
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_editor_conflict(snap_compare, app, size):
+    async def run_before(pilot) -> None:
+        from custtui.models import Customer
+        from custtui.services import accounts
+        from custtui.services.actor import Actor
+
+        await open_customer_tab(pilot, 1, "account")
+        # Another agent saves the same customer after this editor loaded it.
+        other = Actor(None, "sam", "support")
+        version = Customer.get_by_id(1).version
+        accounts.update(other, 1, version, {"lastname": "Costello-Jones", "taxvat": "GB123"})
+        pilot.app.screen.query_one("#in-lastname").value = "Costello-Smith"
+        await pilot.press("ctrl+s")
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import Input, Select, SelectionList
 
+from custtui.screens.account_editor import AccountEditorScreen
 from custtui.screens.columns import ColumnChooser
-from custtui.screens.customer_view import CustomerViewScreen
 from custtui.screens.customers import CustomersScreen
 from custtui.screens.filters import FilterScreen
 from custtui.widgets.sql_grid import SqlGrid
@@ -141,7 +141,7 @@ async def test_enter_opens_customer_view_and_escape_returns(app):
         await settle(pilot)
         await pilot.press("down", "down", "down", "enter")
         await settle(pilot)
-        assert isinstance(app.screen, CustomerViewScreen)
+        assert isinstance(app.screen, AccountEditorScreen)
         assert app.screen.customer_id == 4
         name = str(app.screen.query_one("#name").render())
         assert "[/] [@click=app.quit]" in name
@@ -170,7 +170,7 @@ async def test_palette_goes_to_customer(app):
         await pilot.pause(0.5)
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, CustomerViewScreen)
+        assert isinstance(app.screen, AccountEditorScreen)
         assert app.screen.customer_id == 11
 
 
