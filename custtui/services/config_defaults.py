@@ -74,6 +74,10 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "customer/address/fax_show": ("", "W"),
     "customer/startup/redirect_dashboard": ("0", "W"),
     "web/cookie/cookie_lifetime": ("3600", "W"),
+    # Staff (Magento's Advanced › Admin › Security, applied to custtui's staff accounts).
+    "admin/security/lockout_failures": ("6", "G"),
+    "admin/security/lockout_threshold": ("30", "G"),
+    "admin/security/session_lifetime": ("900", "G"),
     "general/locale/timezone": ("UTC", "W"),
     "general/store_information/name": ("", "W"),
     "web/secure/base_url": ("http://localhost/", "W"),
