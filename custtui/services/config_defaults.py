@@ -15,6 +15,12 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "customer/create_account/auto_group_assign": ("0", "S"),
     "customer/create_account/tax_calculation_address_type": ("billing", "S"),
     "customer/create_account/default_group": ("1", "S"),
+    # The VAT-validation groups have no shipped value (config.xml leaves them unset).
+    "customer/create_account/viv_domestic_group": ("", "S"),
+    "customer/create_account/viv_intra_union_group": ("", "S"),
+    "customer/create_account/viv_invalid_group": ("", "S"),
+    "customer/create_account/viv_error_group": ("", "S"),
+    "customer/create_account/viv_on_each_transaction": ("0", "S"),
     "customer/create_account/viv_disable_auto_group_assign_default": ("0", "G"),
     "customer/create_account/vat_frontend_visibility": ("0", "W"),
     "customer/create_account/email_domain": ("example.com", "S"),
