@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     audit_cmd.add_argument("--limit", type=int, default=500, metavar="N")
     audit_cmd.add_argument("--json", action="store_true", help="print a JSON array")
     _db_arg(audit_cmd)
+    from custtui import cli_config
+
+    cli_config.add_parser(commands)
     return parser
 
 
@@ -227,6 +230,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _find(args)
         if args.command == "audit":
             return _audit(args)
+        if args.command == "config":
+            from custtui import cli_config
+
+            return cli_config.run(args)
         db = _open(args)
         return _run_app(db, Settings(staff=args.staff, theme=args.theme))
     except ServiceError as error:
