@@ -20,3 +20,6 @@ class Actor:
 
 SYSTEM = Actor(staff_id=None, username="system", role="admin")
 """Changes made by custtui itself (migrations, demo data, maintenance)."""
+
+STOREFRONT = Actor(staff_id=None, username="storefront", role="storefront")
+"""Changes the customers make themselves through the shop (register, sign in, reset)."""

@@ -8,9 +8,12 @@ the CLI and the storefront API all read and write sessions through this module.
 
 from __future__ import annotations
 
+import ipaddress
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from peewee import fn
 
@@ -18,7 +21,7 @@ from custtui.models import Customer, CustomerLog, Visit
 from custtui.models.db import database
 from custtui.services import audit, clock, config, permissions
 from custtui.services.actor import Actor
-from custtui.services.errors import NotFound
+from custtui.services.errors import NotFound, ValidationError
 
 
 def online_minutes() -> int:
@@ -97,3 +100,114 @@ def force_sign_in(actor: Actor, customer_id: int) -> int:
             note=f"{ended} active session(s) ended" if ended else "no active sessions",
         )
     return int(ended)
+
+
+# -- visits reported by the storefront ---------------------------------------------------
+EVENT_TYPES = {
+    "page_view": False,
+    "search": False,
+    "add_to_cart": True,
+    "update_cart": True,
+    "remove_from_cart": True,
+    "checkout": True,
+    "place_order": True,
+    "add_to_wishlist": True,
+    "form_post": True,
+}
+"""Event type → whether it refreshes the visit's last activity. As in Magento, only
+state-changing requests do; page views only move Last URL."""
+
+MAX_URL, MAX_AGENT, MAX_ADDR = 2048, 512, 45
+
+
+def _check_text(field: str, value: Any, limit: int, errors: dict[str, str]) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        errors[field] = f"{field} must be a string."
+        return None
+    if len(value) > limit:
+        errors[field] = f"{field} is longer than {limit} characters."
+        return None
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        errors[field] = f"{field} must not contain control characters."
+        return None
+    return value or None
+
+
+def start_visit(
+    website_id: int,
+    *,
+    url: Any = None,
+    remote_addr: Any = None,
+    user_agent: Any = None,
+) -> int:
+    """A new browser session on *website_id*; returns its id."""
+    errors: dict[str, str] = {}
+    url = _check_text("url", url, MAX_URL, errors)
+    user_agent = _check_text("user_agent", user_agent, MAX_AGENT, errors)
+    remote_addr = _check_text("remote_addr", remote_addr, MAX_ADDR, errors)
+    if remote_addr is not None:
+        try:
+            remote_addr = str(ipaddress.ip_address(remote_addr))
+        except ValueError:
+            errors["remote_addr"] = "remote_addr is not an IP address."
+    if errors:
+        raise ValidationError(errors)
+    now = clock.now()
+    with database.obj.atomic():
+        return int(
+            Visit.insert(
+                website=website_id,
+                created_at=now,
+                last_visit_at=now,
+                last_url=url,
+                remote_addr=remote_addr,
+                user_agent=user_agent,
+            ).execute()
+        )
+
+
+def record_event(visit_id: int, event_type: Any, *, url: Any = None) -> None:
+    """One storefront event on a visit (raises NotFound for an unknown or purged visit)."""
+    errors: dict[str, str] = {}
+    if event_type not in EVENT_TYPES:
+        errors["type"] = f"type must be one of: {', '.join(EVENT_TYPES)}."
+    url = _check_text("url", url, MAX_URL, errors)
+    if errors:
+        raise ValidationError(errors)
+    values: dict[Any, Any] = {}
+    if url is not None:
+        values[Visit.last_url] = url
+    if EVENT_TYPES[event_type]:
+        values[Visit.last_visit_at] = clock.now()
+    with database.obj.atomic():
+        if values:
+            found = Visit.update(values).where(Visit.id == visit_id).execute()
+        else:
+            found = Visit.select().where(Visit.id == visit_id).exists()
+    if not found:
+        raise NotFound(f"Visit {visit_id} does not exist (it may have expired).")
+
+
+def purge_before() -> datetime:
+    """Visits whose last activity is older than this are gone for good: the cookie lifetime
+    plus one day, as Magento's ``visitor_clean`` cron (reference B8)."""
+    lifetime = config.get_int("web/cookie/cookie_lifetime") or 3600
+    return clock.now() - timedelta(seconds=lifetime + 86400)
+
+
+def purge_visits(batch: int = 5000) -> int:
+    """Delete expired visits in small transactions (safe to run from cron while the shop is
+    busy); returns how many were deleted."""
+    cutoff = purge_before()
+    total = 0
+    while True:
+        with database.obj.atomic():
+            ids = [
+                v.id
+                for v in Visit.select(Visit.id).where(Visit.last_visit_at < cutoff).limit(batch)
+            ]
+            if not ids:
+                return total
+            total += Visit.delete().where(Visit.id.in_(ids)).execute()
