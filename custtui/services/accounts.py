@@ -254,36 +254,50 @@ def create(actor: Actor, values: Mapping[str, Any]) -> Customer:
     permissions.require(actor, permissions.CUSTOMERS_EDIT)
     data = clean(values)
     with database.obj.atomic():
-        if _email_taken(data["email"], data["website_id"]):
-            raise ValidationError(
-                "email",
-                "A customer with the same email address already exists in an associated website.",
-            )
-        store_view_id = data.get("store_view_id") or (
-            StoreView.select(StoreView.id)
-            .where(StoreView.website == data["website_id"])
-            .order_by(StoreView.id)
-            .scalar()
+        return insert_customer(actor, data)
+
+
+def insert_customer(
+    actor: Actor,
+    data: Mapping[str, Any],
+    *,
+    password_hash: str | None = None,
+    confirmation: str | None = None,
+) -> Customer:
+    """Insert cleaned account values (from :func:`clean`), index and audit them; call inside
+    a transaction. Staff creation and storefront registration both end here."""
+    if _email_taken(data["email"], data["website_id"]):
+        raise ValidationError(
+            "email",
+            "A customer with the same email address already exists in an associated website.",
         )
-        created_in = StoreView.get_by_id(store_view_id).name if store_view_id else None
-        now = clock.now()
-        row = _db_values({**data, "store_view_id": store_view_id})
-        customer = Customer.create(
-            **row,
-            email_key=email_key(data["email"]),
-            created_at=now,
-            updated_at=now,
-            created_in=created_in,
-            version=1,
-        )
-        grid_index.reindex([customer.id])
-        audit.record(
-            actor,
-            "customer_created",
-            entity_id=customer.id,
-            customer_id=customer.id,
-            changes={k: [None, _jsonable(v)] for k, v in data.items() if v not in (None, False)},
-        )
+    store_view_id = data.get("store_view_id") or (
+        StoreView.select(StoreView.id)
+        .where(StoreView.website == data["website_id"])
+        .order_by(StoreView.id)
+        .scalar()
+    )
+    created_in = StoreView.get_by_id(store_view_id).name if store_view_id else None
+    now = clock.now()
+    row = _db_values({**data, "store_view_id": store_view_id})
+    customer = Customer.create(
+        **row,
+        email_key=email_key(data["email"]),
+        created_at=now,
+        updated_at=now,
+        created_in=created_in,
+        password_hash=password_hash,
+        confirmation=confirmation,
+        version=1,
+    )
+    grid_index.reindex([customer.id])
+    audit.record(
+        actor,
+        "customer_created",
+        entity_id=customer.id,
+        customer_id=customer.id,
+        changes={k: [None, _jsonable(v)] for k, v in data.items() if v not in (None, False)},
+    )
     return customer
 
 
@@ -300,6 +314,14 @@ def update(actor: Actor, customer_id: int, version: int, values: Mapping[str, An
     ``theirs`` holds the current values and ``changed`` the fields they changed.
     """
     permissions.require(actor, permissions.CUSTOMERS_EDIT)
+    return save_changes(actor, customer_id, version, values)
+
+
+def save_changes(
+    actor: Actor, customer_id: int, version: int, values: Mapping[str, Any]
+) -> SaveResult:
+    """:func:`update` without the staff permission check: for the customer's own changes
+    (change email from the storefront), which are authorised by their current password."""
     current = Customer.get_or_none(Customer.id == customer_id)
     if current is None:
         raise NotFound(f"Customer {customer_id} does not exist (it may have been deleted).")
