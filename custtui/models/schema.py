@@ -248,6 +248,9 @@ class Staff(BaseModel):
     password_hash = CharField(max_length=255, null=True)
     is_active = BooleanField(default=True)
     created_at = UTCDateTimeField()
+    failures_num = SmallIntegerField(default=0)
+    lock_expires = UTCDateTimeField(null=True)
+    last_login_at = UTCDateTimeField(null=True)
 
 
 class SavedView(BaseModel):
@@ -276,7 +279,7 @@ class AuditLog(BaseModel):
     id = AutoField()
     created_at = UTCDateTimeField(index=True)
     staff_id = IntegerField(null=True)
-    staff_username = CharField(max_length=64, null=True)
+    staff_username = CharField(max_length=64, null=True, index=True)
     action = CharField(max_length=64, index=True)
     entity_type = CharField(max_length=32)
     entity_id = IntegerField(null=True)
