@@ -73,6 +73,12 @@ class CusttuiApp(App[None]):
 
             self.push_screen(AccountEditorScreen())
             return
+        if place == "config":
+            from custtui.screens.config import CustomerConfigScreen
+
+            if not isinstance(self.screen, CustomerConfigScreen):
+                self.push_screen(CustomerConfigScreen())
+            return
         if place == "customers":
             while len(self.screen_stack) > 1 and not isinstance(self.screen, CustomersScreen):
                 self.pop_screen()
@@ -114,6 +120,8 @@ class CusttuiApp(App[None]):
         def chosen(key: str | None) -> None:
             if key == "customers":
                 self.go_to("customers")
+            elif key == "config":
+                self.go_to("config")
             elif key == "palette":
                 self.action_command_palette()
             elif key == "theme":

@@ -54,6 +54,12 @@ class PlaceCommands(Provider):
     PLACES = (
         ("All Customers", "Customers › All Customers: search, filter, act", "customers"),
         ("Add New Customer", "Create a customer account", "new-customer"),
+        (
+            "Customer Configuration",
+            "Settings › Customer Configuration: account sharing, new accounts, passwords, "
+            "name and address options",
+            "config",
+        ),
     )
 
     async def discover(self) -> Hits:

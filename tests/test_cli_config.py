@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 
 import pytest
@@ -23,7 +24,15 @@ def url(tmp_path, fixed_clock) -> str:
     open_database(url)
     Website.create(code="eu", name="Europe Website", sort_order=1)
     Staff.create(username="sam", role="support", created_at=clock.now())
+    _act_as("admin")
     return url
+
+
+def _act_as(username: str) -> None:
+    """Map the OS user running the tests to *username*: the way a staff member is known on
+    a shop server, whatever ``resolve_actor`` does with ``--staff``."""
+    Staff.update(os_user=None).execute()
+    Staff.update(os_user=getpass.getuser()).where(Staff.username == username).execute()
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -44,8 +53,7 @@ def test_get_prints_the_effective_value(url, capsys):
     }
 
 
-def test_set_validates_saves_and_audits_as_the_staff_member(url, capsys, monkeypatch):
-    monkeypatch.setenv("CUSTTUI_STAFF", "admin")
+def test_set_validates_saves_and_audits_as_the_staff_member(url, capsys):
     code, out, err = run(capsys, "config", "set", STREET, "3", "--website", "eu", "--db", url)
     assert (code, err) == (0, "")
     assert out == f"Saved {STREET} = 3 for website eu (was 2).\n"
@@ -100,12 +108,29 @@ def test_bad_input_is_named_on_stderr_with_exit_2(url, capsys, argv, message):
 
 
 def test_staff_without_config_edit_are_refused(url, capsys):
-    code, _, err = run(capsys, "--staff", "sam", "config", "set", STREET, "3", "--db", url)
+    _act_as("sam")
+    code, _, err = run(capsys, "config", "set", STREET, "3", "--db", url)
     assert code == 2
     assert "Your role (support) does not allow changing the configuration." in err
-    code, _, err = run(capsys, "config", "set", STREET, "3", "--staff", "sam", "--db", url)
-    assert code == 2 and "support" in err
     assert not AuditLog.select().where(AuditLog.action == "config_changed").exists()
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_staff_option_goes_to_resolve_actor(url, capsys, monkeypatch, where):
+    from custtui.services import staff
+    from custtui.services.actor import Actor
+
+    asked: list[str | None] = []
+
+    def resolve(username=None, *rest):
+        asked.append(username)
+        return Actor(1, "admin", "admin")
+
+    monkeypatch.setattr(staff, "resolve_actor", resolve)
+    argv = ["config", "set", STREET, "3", "--db", url]
+    argv = ["--staff", "sam", *argv] if where == "before" else [*argv, "--staff", "sam"]
+    assert run(capsys, *argv)[0] == 0
+    assert asked == ["sam"]
 
 
 def test_use_default_needs_a_website_and_removes_its_value(url, capsys):

@@ -365,3 +365,25 @@ def list_values(changed_only: bool = False) -> list[Setting]:
                         )
                     )
     return out
+
+
+@dataclass(frozen=True)
+class ConfigForm:
+    """What the Customer Configuration screen needs for one scope, read in one go."""
+
+    website_code: str | None
+    values: dict[str, ScopeValue]
+    groups: config_schema.Choices
+    websites: list[tuple[str, str]]
+    """``(code, name)`` of every website, in their sort order."""
+
+
+def form(website_code: str | None = None) -> ConfigForm:
+    """Every option's value at one scope, the customer groups and the websites."""
+    websites = [
+        (w.code, w.name)
+        for w in Website.select(Website.code, Website.name).order_by(Website.sort_order, Website.id)
+    ]
+    return ConfigForm(
+        website_code, scope_values(website_code), config_schema.group_choices(), websites
+    )
