@@ -6,21 +6,22 @@
 
 from __future__ import annotations
 
+import time
 from datetime import tzinfo
 from zoneinfo import ZoneInfo
 
 from peewee import Database
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from custtui import __version__
 from custtui.commands import CustomerCommands, PlaceCommands
 from custtui.services import clock as clock_service
-from custtui.services import config
+from custtui.services import config, staff_accounts
 from custtui.services.actor import Actor
-from custtui.services.staff import resolve_actor
 from custtui.settings import THEMES, Settings
 
 
@@ -35,25 +36,81 @@ class CusttuiApp(App[None]):
         Binding("f1", "toggle_help", "Keys", id="app.help", show=False),
     ]
 
-    def __init__(self, db: Database, settings: Settings, clock: clock_service.Clock) -> None:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        clock: clock_service.Clock,
+        actor: Actor | None = None,
+    ) -> None:
         super().__init__()
+        self._given_actor = actor
         self.db = db
         self.settings = settings
         self.clock = clock
         self.actor: Actor = Actor(None, "system", "viewer")
+        self._with_password = False
+        self._last_input = time.monotonic()
+        self._idle_timer: Timer | None = None
         self.display_timezone: tzinfo = ZoneInfo("UTC")
         self.sub_title = f"v{__version__}"
 
     def on_mount(self) -> None:
         clock_service.install(self.clock)
         self.theme = self.settings.theme if self.settings.theme in THEMES else THEMES[0]
-        self.actor = resolve_actor(self.settings.staff)
         try:
             self.display_timezone = ZoneInfo(config.get("general/locale/timezone") or "UTC")
         except (ValueError, KeyError):
             self.display_timezone = ZoneInfo("UTC")
-        self.sub_title = f"signed in as {self.actor.username} ({self.actor.role})"
+        if self._given_actor is not None:
+            self._signed_in(self._given_actor, with_password=False)
+            return
+        mapped = staff_accounts.for_os_user()
+        if mapped is not None and self.settings.staff in (None, mapped.username):
+            self._signed_in(mapped, with_password=False)
+        else:
+            from custtui.screens.sign_in import SignInScreen
+
+            self.push_screen(SignInScreen(self.settings.staff), self._signed_in)
+
+    def _signed_in(self, actor: Actor | None, with_password: bool = True) -> None:
+        if actor is None:
+            self.exit()
+            return
+        self.actor = actor
+        self.sub_title = f"signed in as {actor.username} ({actor.role})"
+        self._with_password = with_password
+        self._last_input = time.monotonic()
         self.go_to("customers")
+        timeout = staff_accounts.idle_timeout_seconds()
+        if with_password and timeout > 0 and self._idle_timer is None:
+            self._idle_timer = self.set_interval(min(30.0, timeout / 4), self._check_idle)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown | events.MouseScrollDown):
+            self._last_input = time.monotonic()
+        await super().on_event(event)
+
+    def _check_idle(self) -> None:
+        """Lock the screen after the configured inactivity (password sessions only: an
+        OS-mapped session is as safe as the ssh login that started it)."""
+        from custtui.screens.sign_in import SignInScreen
+
+        timeout = staff_accounts.idle_timeout_seconds()
+        if timeout <= 0 or isinstance(self.screen, SignInScreen):
+            return
+        if time.monotonic() - self._last_input >= timeout:
+            self.lock_screen()
+
+    def lock_screen(self) -> None:
+        from custtui.screens.sign_in import SignInScreen
+
+        def unlocked(actor: Actor | None) -> None:
+            self._last_input = time.monotonic()
+            if actor is None:
+                self.exit()
+
+        self.push_screen(SignInScreen(locked_for=self.actor), unlocked)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker that failed unexpectedly is reported, never silently swallowed."""
@@ -144,7 +201,14 @@ class CusttuiApp(App[None]):
 
 
 def make_app(
-    db: Database, settings: Settings | None = None, clock: clock_service.Clock | None = None
+    db: Database,
+    settings: Settings | None = None,
+    clock: clock_service.Clock | None = None,
+    actor: Actor | None = None,
 ) -> CusttuiApp:
-    """Build the app for an opened, migrated database."""
-    return CusttuiApp(db, settings or Settings(), clock or clock_service.SystemClock())
+    """Build the app for an opened, migrated database.
+
+    *actor* is a staff member the caller has already authenticated (tests, embedding); without
+    it the app signs the person in (OS-user mapping or the sign-in screen).
+    """
+    return CusttuiApp(db, settings or Settings(), clock or clock_service.SystemClock(), actor)

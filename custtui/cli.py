@@ -67,9 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
     audit_cmd.add_argument("--limit", type=int, default=500, metavar="N")
     audit_cmd.add_argument("--json", action="store_true", help="print a JSON array")
     _db_arg(audit_cmd)
-    from custtui import cli_config
+    from custtui import cli_config, cli_staff
 
     cli_config.add_parser(commands)
+    cli_staff.add_parser(commands)
     return parser
 
 
@@ -234,6 +235,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from custtui import cli_config
 
             return cli_config.run(args)
+        if args.command == "staff":
+            from custtui import cli_staff
+
+            return cli_staff.run(args)
         db = _open(args)
         return _run_app(db, Settings(staff=args.staff, theme=args.theme))
     except ServiceError as error:

@@ -156,6 +156,7 @@ def _set_up_shop() -> _Plan:
         {"username": "demo"},
         display_name="Demo Agent",
         role="admin",
+        os_user=_os_user(),
         created_at=clock.now(),
     )
     return _Plan(
@@ -165,6 +166,17 @@ def _set_up_shop() -> _Plan:
         vip=vip.id,
         lockout_failures=config.get_int("customer/password/lockout_failures"),
     )
+
+
+def _os_user() -> str | None:
+    """The demo opens as its demo agent for whoever built it (unless another account already
+    claims this OS user, e.g. a real shop's admin)."""
+    from custtui.services.staff_accounts import os_user
+
+    user = os_user()
+    if user and Staff.select().where(Staff.os_user == user).exists():
+        return None
+    return user
 
 
 # --- Row generation ---------------------------------------------------------------------------
@@ -646,7 +658,7 @@ def build_demo(
         raise DemoError("build_demo needs the database the models are bound to (open_database).")
     started = time.perf_counter()
     _check(cancel)
-    init_shop(target)
+    init_shop(target, admin_os_user=None)  # the demo signs in as its demo agent
     existing = Customer.select().count()
     if existing:
         noun = "customer" if existing == 1 else "customers"

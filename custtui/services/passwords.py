@@ -59,8 +59,7 @@ def _secret_at(path: Path) -> bytes:
         mode = path.stat().st_mode
         if mode & (stat.S_IRWXG | stat.S_IRWXO):
             raise KeyFileError(
-                f"The password key file {path} is readable by other users; run "
-                f"chmod 600 {path}."
+                f"The password key file {path} is readable by other users; run chmod 600 {path}."
             ) from None
         text = path.read_text(encoding="ascii").strip()
         try:
@@ -68,7 +67,7 @@ def _secret_at(path: Path) -> bytes:
         except ValueError:
             raise KeyFileError(f"The password key file {path} is damaged.") from None
         if len(key) < 32:
-            raise KeyFileError(f"The password key file {path} is damaged (too short).")
+            raise KeyFileError(f"The password key file {path} is damaged (too short).") from None
         return key
     key = secrets.token_bytes(32)
     with os.fdopen(fd, "w", encoding="ascii") as handle:

@@ -26,8 +26,19 @@ def _reset_sequences(db: Database) -> None:
         )
 
 
-def init_shop(db: Database, admin_username: str = "admin") -> bool:
-    """Create the schema and Magento's default rows if missing. Returns True if the shop was new."""
+def init_shop(
+    db: Database, admin_username: str = "admin", admin_os_user: str | None = "current"
+) -> bool:
+    """Create the schema and Magento's default rows if missing. Returns True if the shop was new.
+
+    The first admin is mapped to the OS user running this (the person installing custtui, who
+    can read the database file anyway), so they can open the app and add other staff; pass
+    ``admin_os_user=None`` for an admin that must sign in with a password.
+    """
+    if admin_os_user == "current":
+        from custtui.services.staff_accounts import os_user
+
+        admin_os_user = os_user()
     migrate(db)
     with db.atomic():
         if Website.select().exists():
@@ -42,6 +53,7 @@ def init_shop(db: Database, admin_username: str = "admin") -> bool:
             username=admin_username,
             display_name="Administrator",
             role="admin",
+            os_user=admin_os_user,
             created_at=clock.now(),
         ).execute()
         _reset_sequences(db)

@@ -185,3 +185,27 @@ def test_editor_conflict(snap_compare, app, size):
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_sign_in(snap_compare, fixture_db, size):
+    from custtui.app import make_app
+    from custtui.models import Staff
+    from custtui.services import clock
+    from custtui.settings import Settings
+    from tests.fixture_shop import FIXED_NOW
+
+    Staff.update(os_user=None).execute()  # nobody mapped: the app asks
+    app = make_app(
+        fixture_db, Settings(staff="sam", cursor_blink=False), clock.FixedClock(FIXED_NOW)
+    )
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        pilot.app.screen.query_one("#password").value = "secret"
+        pilot.app.screen._say(
+            "The username or password is not correct, or the account is disabled.", True
+        )
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
