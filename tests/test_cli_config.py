@@ -152,7 +152,7 @@ def test_global_sharing_refusal_on_the_command_line(url, capsys):
     code, _, err = run(capsys, "config", "set", "customer/account_share/scope", "0", "--db", url)
     assert code == 2
     assert "Cannot share customer accounts globally" in err
-    assert "1 email address(es)" in err and "ada@example.com" in err
+    assert "1 email address has" in err and "ada@example.com" in err
 
 
 def test_list_all_changed_and_json(url, capsys):

@@ -84,6 +84,10 @@ class CustomerConfigScreen(Screen[None]):
         super().__init__()
         self.website_code: str | None = None
         self.section: Section = config_schema.SECTIONS[0]
+        """The section chosen in the list."""
+        self.shown: Section | None = None
+        """The section whose fields are on screen (None while they are being rebuilt: a
+        key pressed meanwhile must not read fields that are not there yet)."""
         self.data: config.ConfigForm | None = None
         self.readonly_reason: str | None = None
         self._typed: dict[str, str] = {}
@@ -132,6 +136,7 @@ class CustomerConfigScreen(Screen[None]):
         self.app.call_from_thread(self._loaded, data)
 
     async def _loaded(self, data: config.ConfigForm) -> None:
+        self.shown = None
         self.data = data
         scope = self.query_one("#scope", Select)
         choices = [(Text("Default Config"), DEFAULT_SCOPE)] + [
@@ -161,6 +166,7 @@ class CustomerConfigScreen(Screen[None]):
     async def _build(self) -> None:
         """(Re)build the section's form from the loaded values."""
         assert self.data is not None
+        section, self.shown = self.section, None
         at_website = self.website_code is not None
         hint = (
             f"Applies to {self._scope_name()} only; Use Default Value follows Default Config."
@@ -170,12 +176,13 @@ class CustomerConfigScreen(Screen[None]):
         )
         form = self.query_one("#form", VerticalScroll)
         await form.remove_children()
-        blocks = [self._block(opt, at_website) for opt in self.section.options]
-        title = Text(f"{self.section.title} · {self._scope_name()}")
+        blocks = [self._block(opt, at_website) for opt in section.options]
+        title = Text(f"{section.title} · {self._scope_name()}")
         await form.mount(
             Static(title, classes="title"), Static(Text(hint), classes="hint"), *blocks
         )
         form.scroll_home(animate=False)
+        self.shown = section
         self._refresh_dependents()
 
     def _choices(self, opt: Option, current: str) -> list[tuple[str, str]]:
@@ -251,6 +258,9 @@ class CustomerConfigScreen(Screen[None]):
         return " ".join(parts)
 
     # -- reading the form -------------------------------------------------------------------
+    def _fields(self) -> tuple[Option, ...]:
+        return self.shown.options if self.shown is not None else ()
+
     def _control(self, opt: Option) -> Any:
         return self.query_one(f"#in-{opt.key}")
 
@@ -274,10 +284,10 @@ class CustomerConfigScreen(Screen[None]):
 
     def pending(self) -> dict[str, str | None]:
         """What ctrl+s would send: path → value, or None for "Use Default"."""
-        if self.data is None or not self.query("#form .option"):
+        if self.data is None:
             return {}
         out: dict[str, str | None] = {}
-        for opt in self.section.options:
+        for opt in self._fields():
             if not self._editable(opt) or not self._shown(opt):
                 continue
             state = self.data.values[opt.path]
@@ -298,11 +308,11 @@ class CustomerConfigScreen(Screen[None]):
         if not widget_id or not widget_id.startswith(prefix):
             return None
         key = widget_id[len(prefix) :]
-        return next((o for o in self.section.options if o.key == key), None)
+        return next((o for o in self._fields() if o.key == key), None)
 
     def _refresh_dependents(self) -> None:
-        for opt in self.section.options:
-            if opt.depends_on is not None and self.query(f"#opt-{opt.key}"):
+        for opt in self._fields():
+            if opt.depends_on is not None:
                 self.query_one(f"#opt-{opt.key}").set_class(not self._shown(opt), "-hidden")
 
     @on(Select.Changed, ".control")
@@ -349,7 +359,7 @@ class CustomerConfigScreen(Screen[None]):
 
         def go() -> None:
             self.section = target
-            self.run_worker(self._rebuild(), exclusive=True, group="config-build")
+            self.run_worker(self._rebuild, exclusive=True, group="config-build")
 
         def stay() -> None:
             sections = self.query_one("#sections", OptionList)
@@ -365,9 +375,7 @@ class CustomerConfigScreen(Screen[None]):
     @on(OptionList.OptionSelected, "#sections")
     def _section_chosen(self, event: OptionList.OptionSelected) -> None:
         """Enter on a section: go to its first option."""
-        if not self.query("#form .option"):
-            return
-        first = next((o for o in self.section.options if not self._control(o).disabled), None)
+        first = next((o for o in self._fields() if not self._control(o).disabled), None)
         if first is not None:
             self._control(first).focus()
 
@@ -411,15 +419,13 @@ class CustomerConfigScreen(Screen[None]):
         message.set_class(error, "-error")
 
     def _errors(self, errors: dict[str, str]) -> None:
-        for opt in self.section.options:
-            if not self.query(f"#err-{opt.key}"):
-                continue
+        for opt in self._fields():
             field = self.query_one(f"#err-{opt.key}", Static)
             field.update(errors.get(opt.path, ""))
             field.set_class(opt.path in errors, "-shown")
 
     def action_save(self) -> None:
-        if self.data is None:
+        if self.data is None or self.shown is None:
             return
         if self.readonly_reason:
             self._say(f"Read-only: {self.readonly_reason}", True)
@@ -427,9 +433,9 @@ class CustomerConfigScreen(Screen[None]):
         changes = self.pending()
         if not changes:
             self._errors({})
-            self._say(f"Nothing to save in {self.section.title}.")
+            self._say(f"Nothing to save in {self.shown.title}.")
             return
-        self._save(changes, self.website_code, self.section)
+        self._save(changes, self.website_code, self.shown)
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="config-save")
     def _save(
@@ -448,8 +454,13 @@ class CustomerConfigScreen(Screen[None]):
 
     def _invalid(self, errors: dict[str, str]) -> None:
         self._errors(errors)
-        shown = [o for o in self.section.options if o.path in errors]
-        self._say(f"Not saved: {len(errors)} setting(s) need attention.", True)
+        shown = [o for o in self._fields() if o.path in errors]
+        many = len(errors) != 1
+        self._say(
+            f"Not saved: {len(errors)} setting{'s' if many else ''} "
+            f"need{'' if many else 's'} attention.",
+            True,
+        )
         if shown:
             self.query_one(f"#opt-{shown[0].key}").scroll_visible(animate=False)
             control = self._control(shown[0])
@@ -459,7 +470,8 @@ class CustomerConfigScreen(Screen[None]):
     def _saved(self, count: int, section: Section) -> None:
         where = self._scope_name()
         text = (
-            f"You saved the configuration: {count} setting(s) changed in {section.title} ({where})."
+            f"You saved the configuration: {count} setting{'' if count == 1 else 's'} changed "
+            f"in {section.title} ({where})."
         )
         self.notify(text, markup=False, timeout=5)
         self._notice = text

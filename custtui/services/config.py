@@ -273,8 +273,9 @@ def set_values(
             if count:
                 raise ValidationError(
                     SHARE_PATH,
-                    f"{SHARE_REFUSAL} {count} email address(es) have accounts on more than "
-                    f"one website, for example {example}.",
+                    f"{SHARE_REFUSAL} {count} email address"
+                    f"{' has' if count == 1 else 'es have'} accounts on more than one "
+                    f"website, for example {example}.",
                 )
         changes = _write(cleaned, states, site)
         if changes:

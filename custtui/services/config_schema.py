@@ -57,8 +57,9 @@ replaces a built-in one under the same code, so these codes are the whole choice
 GROUPS = "groups"
 """``Option.source`` for selects whose choices are the customer groups (from the database)."""
 
-SCOPE_TAGS = {"G": "[GLOBAL]", "W": "[WEBSITE]", "S": "[STORE VIEW]"}
-"""How Magento's admin marks the scope next to each field."""
+SCOPE_TAGS = {"G": "[GLOBAL]", "W": "[WEBSITE]", "S": "[WEBSITE]"}
+"""How Magento's admin marks the scope next to each field. Magento shows ``[STORE VIEW]`` for
+``S`` options; custtui sets those per website at most, so it says what can be done here."""
 
 _TEMPLATE_HELP = 'Email template chosen based on theme fallback when "Default" option is selected.'
 _INTEGER = re.compile(r"-?[0-9]+", re.ASCII)

@@ -403,7 +403,7 @@ def test_global_sharing_is_refused_while_emails_clash(shared_admin):
         "Cannot share customer accounts globally because some customer accounts with the "
         "same emails exist on multiple websites and cannot be merged."
     )
-    assert "2 email address(es)" in text and "for example ada@example.com" in text
+    assert "2 email addresses have accounts" in text and "for example ada@example.com" in text
     assert config.effective(SHARE).value == "1"
     assert not AuditLog.select().where(AuditLog.action == "config_changed").exists()
     assert config.sharing_clashes() == (2, "ada@example.com")
