@@ -150,10 +150,6 @@ class CusttuiApp(App[None]):
 
     def deliver_mail(self) -> None:
         """Deliver queued email in the background after a change that queued some."""
-        import importlib.util
-
-        if importlib.util.find_spec("custtui.services.mail") is None:  # TEMP until mail lands
-            return
         self._deliver_mail()
 
     @work(thread=True, exclusive=True, group="mail-delivery", exit_on_error=False)

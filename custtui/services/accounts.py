@@ -251,10 +251,24 @@ def _jsonable(value: Any) -> Any:
 
 def create(actor: Actor, values: Mapping[str, Any]) -> Customer:
     """Add a customer as staff (no password: the welcome email invites them to set one)."""
+    from custtui.services import mail, password_reset
+
     permissions.require(actor, permissions.CUSTOMERS_EDIT)
     data = clean(values)
     with database.obj.atomic():
-        return insert_customer(actor, data)
+        customer = insert_customer(actor, data)
+        # Magento's "Welcome Email Without Password": a single-use link to set one, sent from
+        # the store view chosen in "Send Welcome Email From" (its language and sender).
+        token = password_reset.issue_token(customer.id)
+        mail.queue(
+            config.get("customer/create_account/email_no_password_template", customer.website_id),
+            customer=customer,
+            store_view_id=customer.store_view_id,
+            identity=config.get("customer/create_account/email_identity", customer.website_id),
+            variables={"set_password_url": password_reset.link(customer, token)},
+            actor=actor,
+        )
+    return customer
 
 
 def insert_customer(

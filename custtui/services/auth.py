@@ -475,7 +475,8 @@ def change_email(customer_id: int, current_password: str, new_email: str) -> Cus
                 customer=result.customer,
                 store_view_id=customer.store_view_id,
                 identity=config.get("customer/create_account/email_identity", customer.website_id),
-                variables={"recipient_email": address},
+                variables={},
                 actor=STOREFRONT,
+                recipient_email=address,
             )
     return result.customer

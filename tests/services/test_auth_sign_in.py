@@ -137,3 +137,90 @@ def test_password_policy_messages(shop, password, words) -> None:
 def test_password_equal_to_email_is_refused(shop) -> None:
     config.store("customer/password/required_character_classes_number", "1")
     assert "same as the email" in auth.password_problems("ada@example.com", "ADA@example.com")
+
+
+REGISTRATION = {
+    "website": "base",
+    "email": "grace@example.com",
+    "password": "Cobol-1959",
+    "firstname": "Grace",
+    "lastname": "Hopper",
+}
+
+
+def _last_mail(customer_id: int):
+    from custtui.services import mail
+
+    return mail.messages(customer_id=customer_id)[0]
+
+
+def test_register_sends_welcome_and_signs_in(shop) -> None:
+    customer = auth.register(REGISTRATION)
+    assert _last_mail(customer.id).template_code == "customer_create_account_email_template"
+    assert auth.sign_in("base", "grace@example.com", "Cobol-1959").customer_id == customer.id
+    with pytest.raises(ValidationError) as error:
+        auth.register(REGISTRATION)
+    assert "already exists" in error.value.errors["email"]
+
+
+def test_register_reports_every_problem_by_field(shop) -> None:
+    with pytest.raises(ValidationError) as error:
+        auth.register({"website": "nowhere", "email": "bad@", "password": "short"})
+    assert {"website", "email", "password", "firstname", "lastname"} <= set(error.value.errors)
+
+
+def test_confirmation_flow_when_required(shop) -> None:
+    config.store("customer/create_account/confirm", "1", 1)
+    customer = auth.register(REGISTRATION)
+    letter = _last_mail(customer.id)
+    assert letter.template_code == "customer_create_account_email_confirmation_template"
+    with pytest.raises(auth.NotConfirmed):
+        auth.sign_in("base", "grace@example.com", "Cobol-1959")
+    with pytest.raises(ValidationError):
+        auth.confirm(customer.id, "wrong-key")
+    key = Customer.get_by_id(customer.id).confirmation
+    assert f"key={key}" in letter.body
+    auth.confirm(customer.id, key)
+    assert _last_mail(customer.id).template_code == (
+        "customer_create_account_email_confirmed_template"
+    )
+    assert auth.sign_in("base", "grace@example.com", "Cobol-1959")
+    with pytest.raises(ValidationError):
+        auth.confirm(customer.id, key)  # single use
+
+
+def test_forgot_and_reset_with_token(shop, fixed_clock) -> None:
+    import re
+
+    from custtui.services.errors import RateLimited
+
+    customer = auth.register(REGISTRATION)
+    auth.forgot_password("base", "nobody@example.com", remote_addr="192.0.2.1")  # same answer
+    auth.forgot_password("base", "grace@example.com", remote_addr="192.0.2.2")
+    letter = _last_mail(customer.id)
+    assert letter.template_code == "customer_password_forgot_email_template"
+    token = re.search(r"token=([\w%-]+)", letter.body).group(1)
+    with pytest.raises(RateLimited):
+        auth.forgot_password("base", "grace@example.com", remote_addr="192.0.2.3")
+    with pytest.raises(ValidationError) as weak:
+        auth.reset_password(token, "weak")
+    assert weak.value.field == "password"
+    assert auth.reset_password(token, "New-Pass-2026") == customer.id
+    assert _last_mail(customer.id).template_code == "customer_password_reset_password_template"
+    with pytest.raises(ValidationError, match="expired"):
+        auth.reset_password(token, "Another-Pass-1")  # single use
+    assert auth.sign_in("base", "grace@example.com", "New-Pass-2026")
+
+
+def test_change_password_and_email_need_the_current_password(shop) -> None:
+    customer = auth.register(REGISTRATION)
+    with pytest.raises(ValidationError) as error:
+        auth.change_password(customer.id, "wrong", "New-Pass-2026")
+    assert error.value.field == "current_password"
+    auth.change_password(customer.id, "Cobol-1959", "New-Pass-2026")
+    auth.change_email(customer.id, "New-Pass-2026", "grace.hopper@example.com")
+    from custtui.services import mail
+
+    recipients = {m.recipient_email for m in mail.messages(customer_id=customer.id)}
+    assert {"grace@example.com", "grace.hopper@example.com"} <= recipients
+    assert auth.sign_in("base", "grace.hopper@example.com", "New-Pass-2026")

@@ -297,3 +297,55 @@ async def test_two_app_instances_conflict_then_reapply(app, fixture_db):
             .get()
         )
         assert last.changes == {"lastname": ["Costello", "Costello-Smith"]}
+
+
+async def test_add_new_customer_queues_the_welcome_email_without_password(app):
+    from custtui.services import mail
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        app.screen.query_one("#in-firstname", TextInput).value = "Hedy"
+        app.screen.query_one("#in-lastname", TextInput).value = "Lamarr"
+        app.screen.query_one("#in-email", TextInput).value = "hedy@example.com"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        hedy = Customer.get(Customer.email == "hedy@example.com")
+        (entry,) = mail.messages(customer_id=hedy.id)
+        assert entry.template_code == "customer_create_account_email_no_password_template"
+        assert "customer/account/createPassword/?token=" in entry.body
+        assert entry.status in ("sent", "queued")  # delivered in the background
+
+
+async def test_reset_password_emails_a_link_delivered_over_smtp(app):
+    """Reset Password from the editor: the email is in the outbox and reaches a real SMTP
+    server on loopback; staff never see or choose the password."""
+    from custtui.services import mail
+    from tests.services.test_mail import parsed, smtp_server, use_smtp
+
+    with smtp_server() as (recorder, port):
+        use_smtp(port)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            app.open_customer(1)
+            await settle(pilot)
+            await pilot.press("ctrl+o")
+            await settle(pilot)
+            await choose(pilot, "reset_password")
+            await settle(pilot)
+            await app.workers.wait_for_complete()
+            message = str(app.screen.query_one("#message").render())
+            assert "will receive an email with a link to reset password" in message
+            (entry,) = mail.messages(customer_id=1)
+            assert entry.template_code == "customer_password_remind_email_template"
+            assert mail.get(entry.id).status == "sent"
+        (envelope,) = recorder.envelopes
+        delivered = parsed(envelope)
+        assert delivered["To"].addresses[0].addr_spec == "roni_cost@example.com"
+        assert "customer/account/createPassword/?token=" in delivered.get_content()
+        actions = [
+            r.action
+            for r in AuditLog.select().where(AuditLog.customer_id == 1).order_by(AuditLog.id)
+        ]
+        assert actions[-3:] == ["email_queued", "password_reset_sent", "email_sent"]
