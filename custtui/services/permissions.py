@@ -21,11 +21,13 @@ CUSTOMERS_ASSIGN_GROUP = "Magento_Customer::assign_group"
 CUSTOMERS_UNLOCK = "Magento_Customer::unlock"
 CUSTOMERS_RESET_PASSWORD = "Magento_Customer::reset_password"
 CUSTOMERS_FORCE_SIGN_IN = "Magento_Customer::invalidate_tokens"
+CUSTOMERS_ONLINE = "Magento_Customer::online"
 AUDIT_VIEW = "Magento_Logging::magento_logging_events"
 EMAIL_OUTBOX = "Magento_Email::outbox"
 EMAIL_TEMPLATES = "Magento_Email::template"
 CONFIG_EDIT = "Magento_Customer::config_customer"
 STAFF_MANAGE = "Magento_User::acl_users"
+API_TOKENS = "Magento_Integration::integrations"
 
 WHAT = {
     CUSTOMERS_VIEW: "viewing customers",
@@ -37,11 +39,13 @@ WHAT = {
     CUSTOMERS_UNLOCK: "unlocking accounts",
     CUSTOMERS_RESET_PASSWORD: "sending password reset emails",
     CUSTOMERS_FORCE_SIGN_IN: "signing customers out (Force Sign-In)",
+    CUSTOMERS_ONLINE: "seeing who is online now",
     AUDIT_VIEW: "viewing the audit log",
     EMAIL_OUTBOX: "viewing and re-sending queued emails",
     EMAIL_TEMPLATES: "editing email templates",
     CONFIG_EDIT: "changing the configuration",
     STAFF_MANAGE: "managing staff accounts",
+    API_TOKENS: "managing storefront API tokens",
 }
 
 _SUPPORT = frozenset(
@@ -54,6 +58,7 @@ _SUPPORT = frozenset(
         CUSTOMERS_UNLOCK,
         CUSTOMERS_RESET_PASSWORD,
         CUSTOMERS_FORCE_SIGN_IN,
+        CUSTOMERS_ONLINE,
         AUDIT_VIEW,
         EMAIL_OUTBOX,
     }
@@ -62,7 +67,7 @@ _SUPPORT = frozenset(
 ROLES: dict[str, frozenset[str]] = {
     "admin": frozenset(WHAT),
     "support": _SUPPORT,
-    "viewer": frozenset({CUSTOMERS_VIEW, AUDIT_VIEW}),
+    "viewer": frozenset({CUSTOMERS_VIEW, CUSTOMERS_ONLINE, AUDIT_VIEW}),
 }
 
 

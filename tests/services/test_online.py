@@ -111,3 +111,71 @@ def test_purge_keeps_recent_visits(shop, fixed_clock) -> None:
     keep = Visit.create(website=1, created_at=now, last_visit_at=now - timedelta(hours=24))
     assert sessions.purge_visits(batch=1) == 1
     assert [v.id for v in Visit.select()] == [keep.id]
+
+
+def test_open_source_needs_the_online_permission(shop) -> None:
+    from custtui.models import AuditLog
+    from custtui.services.actor import Actor
+    from custtui.services.errors import PermissionDenied
+
+    for role in ("admin", "support", "viewer"):
+        assert online.open_source(Actor(None, role, role), online.OnlineQuery()).count() == 0
+    with pytest.raises(PermissionDenied, match="seeing who is online"):
+        online.open_source(Actor(None, "shop", "storefront"), online.OnlineQuery())
+    assert AuditLog.get(AuditLog.action == "permission_denied").note.startswith("Your role")
+
+
+def test_snapshot_reads_totals_pages_and_chart_at_one_now(any_shop, fixed_clock) -> None:
+    from custtui.services.actor import SYSTEM
+
+    now = fixed_clock.now()
+    ada = make_customer("Ada", "Lovelace", "ada@example.com")
+    for i in range(7):
+        Visit.create(
+            website=1,
+            customer=ada if i == 0 else None,
+            created_at=now - timedelta(minutes=30),
+            last_visit_at=now - timedelta(minutes=i),
+        )
+    found = online.snapshot(SYSTEM, online.OnlineQuery(), pages=(0, 1, 2, 9), page_size=3)
+    assert (found.total, found.customers, found.visitors, found.minutes) == (7, 1, 6, 15)
+    assert sorted(found.pages) == [0, 1, 2]  # page 9 does not exist
+    assert [len(rows) for rows in found.pages.values()] == [3, 3, 1]
+    assert found.pages[0][0].customer_id == ada.id and found.now == now
+    assert found.history[-1] == 7 and len(found.history) == 60
+    # Counting with a name filter still joins the customer (and only then).
+    by_name = online.snapshot(SYSTEM, online.parse({"lastname": "love"}), history_minutes=0)
+    assert (by_name.total, by_name.customers, by_name.visitors, by_name.history) == (1, 1, 0, ())
+
+
+def test_history_in_sql_matches_the_definition(any_shop, fixed_clock) -> None:
+    """The database's per-minute buckets agree with counting each visit in Python, at
+    awkward seconds, on both backends (and with SQLite's pre-3.38 spelling)."""
+    import random
+
+    rnd = random.Random(5)
+    now = fixed_clock.advance(seconds=37)
+    for _ in range(300):
+        last = now - timedelta(seconds=rnd.randrange(0, 100 * 60))
+        Visit.create(
+            website=1,
+            created_at=last - timedelta(seconds=rnd.randrange(0, 40 * 60)),
+            last_visit_at=last,
+        )
+    expected = online._history_in_python(60, now, 15)
+    assert list(online.history(60)) == expected
+    assert sum(expected) > 0
+
+
+def test_history_with_old_sqlite_spelling(shop, fixed_clock, monkeypatch) -> None:
+    import sqlite3
+
+    now = fixed_clock.now()
+    Visit.create(website=1, created_at=now - timedelta(minutes=10), last_visit_at=now)
+    expected = online._history_in_python(60, now, 15)
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 31, 1))
+    assert list(online.history(60)) == expected
+
+
+def test_websites_lists_codes_for_the_filter(shop) -> None:
+    assert online.websites() == [("base", "Main Website")]
