@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from custtui.services import mail_templates
 from custtui.services.config_defaults import DEFAULTS
 from custtui.services.errors import NotFound, ValidationError
 
@@ -37,22 +38,10 @@ EMAIL_IDENTITIES: Choices = (
     ("custom1", "Custom Email 1"),
     ("custom2", "Custom Email 2"),
 )
-TEMPLATES: Choices = (
-    ("customer_create_account_email_template", "New Account"),
-    ("customer_create_account_email_no_password_template", "New Account Without Password"),
-    ("customer_create_account_email_confirmation_template", "New Account Confirmation Key"),
-    ("customer_create_account_email_confirmed_template", "New Account Confirmed"),
-    ("customer_password_forgot_email_template", "Forgot Password"),
-    ("customer_password_remind_email_template", "Remind Password"),
-    ("customer_password_reset_password_template", "Reset Password"),
-    ("customer_account_information_change_email_template", "Change Email"),
-    (
-        "customer_account_information_change_email_and_password_template",
-        "Change Email and Password",
-    ),
-)
-"""The customer email templates custtui ships; a staff-edited version (Email Templates)
-replaces a built-in one under the same code, so these codes are the whole choice."""
+TEMPLATES: Choices = tuple((code, t.title) for code, t in mail_templates.BUILTINS.items())
+"""The customer email templates custtui ships, titled as the Email Templates screen titles
+them; a staff-edited version replaces a built-in under the same code, so these codes are the
+whole choice."""
 
 GROUPS = "groups"
 """``Option.source`` for selects whose choices are the customer groups (from the database)."""

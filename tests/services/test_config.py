@@ -67,6 +67,8 @@ def test_every_customer_path_has_an_option_with_a_default_and_scope():
         if opt.kind == "select" and opt.source is None:
             assert opt.default in dict(opt.choices), opt.path
     assert len({o.key for o in config_schema.OPTIONS.values()}) == len(config_schema.OPTIONS)
+    template_defaults = {o.default for o in config_schema.OPTIONS.values() if "template" in o.path}
+    assert template_defaults == set(dict(config_schema.TEMPLATES))  # every shipped template
 
 
 def test_the_labels_and_scopes_staff_know_from_magento():
@@ -219,7 +221,7 @@ def test_scope_values_for_the_form(admin, second_website):
         (
             "customer/create_account/email_template",
             "my_template",
-            "New Account (customer_create_account_email_template)",
+            "Welcome Email (customer_create_account_email_template)",
         ),
         (
             "customer/create_account/default_group",
