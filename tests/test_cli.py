@@ -115,8 +115,9 @@ def test_audit_prints_a_customers_history(tmp_path):
     assert text.returncode == 0, text.stderr
     lines = text.stdout.strip().splitlines()
     assert "Customer saved — lastname: Lovelace → Byron" in lines[0]
-    assert "admin" in lines[0] and "Customer created" in lines[1]
+    assert "admin" in lines[0] and "Email queued" in lines[1] and "Customer created" in lines[2]
+    assert "Welcome Email Without Password to ada@example.com" in lines[1]
     data = json.loads(custtui("audit", "--json", "--since", "2000-01-01", "--db", url).stdout)
-    assert [e["action"] for e in data] == ["customer_saved", "customer_created"]
+    assert [e["action"] for e in data] == ["customer_saved", "email_queued", "customer_created"]
     bad = custtui("audit", "--since", "yesterday", "--db", url)
     assert bad.returncode == 2 and "since" in bad.stderr
