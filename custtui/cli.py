@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_config.add_parser(commands)
     cli_staff.add_parser(commands)
+    from custtui import cli_mail
+
+    cli_mail.add_parser(commands)
     return parser
 
 
@@ -235,6 +238,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from custtui import cli_config
 
             return cli_config.run(args)
+        if args.command == "mail":
+            from custtui import cli_mail
+
+            return cli_mail.run(args)
         if args.command == "staff":
             from custtui import cli_staff
 
