@@ -121,7 +121,7 @@ class CusttuiApp(App[None]):
                 f"Something went wrong: {error}", markup=False, severity="error", timeout=10
             )
 
-    def go_to(self, place: str) -> None:
+    def go_to(self, place: str, confirmed: bool = False) -> None:
         """Open a place from the menu or the palette (one instance of each on the stack)."""
         from custtui.screens.customers import CustomersScreen
 
@@ -137,6 +137,26 @@ class CusttuiApp(App[None]):
                 self.push_screen(CustomerConfigScreen())
             return
         if place == "customers":
+            unsaved = [
+                s for s in self.screen_stack if callable(getattr(s, "dirty", None)) and s.dirty()
+            ]
+            if unsaved and not confirmed:
+                from custtui.screens.confirm import ConfirmScreen
+
+                def answered(yes: bool | None) -> None:
+                    if yes:
+                        self.go_to("customers", confirmed=True)
+
+                self.push_screen(
+                    ConfirmScreen(
+                        "Leave without saving?",
+                        "Your unsaved changes will be lost.",
+                        "Discard",
+                        danger=True,
+                    ),
+                    answered,
+                )
+                return
             while len(self.screen_stack) > 1 and not isinstance(self.screen, CustomersScreen):
                 self.pop_screen()
             if not isinstance(self.screen, CustomersScreen):

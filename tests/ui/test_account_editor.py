@@ -349,3 +349,21 @@ async def test_reset_password_emails_a_link_delivered_over_smtp(app):
             for r in AuditLog.select().where(AuditLog.customer_id == 1).order_by(AuditLog.id)
         ]
         assert actions[-3:] == ["email_queued", "password_reset_sent", "email_sent"]
+
+
+async def test_going_to_all_customers_asks_about_unsaved_edits(app):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_editor(pilot)
+        app.screen.query_one("#in-lastname", TextInput).value = "Changed"
+        app.go_to("customers")  # e.g. from the palette or the menu
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, AccountEditorScreen)
+        app.go_to("customers")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomersScreen)
+        assert Customer.get_by_id(1).lastname == "Costello"
