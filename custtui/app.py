@@ -136,6 +136,15 @@ class CusttuiApp(App[None]):
             if not isinstance(self.screen, CustomerConfigScreen):
                 self.push_screen(CustomerConfigScreen())
             return
+        if place == "online":
+            from custtui.screens.now_online import NowOnlineScreen
+
+            if any(isinstance(s, NowOnlineScreen) for s in self.screen_stack):
+                while not isinstance(self.screen, NowOnlineScreen):
+                    self.pop_screen()
+            else:
+                self.push_screen(NowOnlineScreen())
+            return
         if place == "customers":
             unsaved = [
                 s for s in self.screen_stack if callable(getattr(s, "dirty", None)) and s.dirty()
@@ -193,6 +202,8 @@ class CusttuiApp(App[None]):
         def chosen(key: str | None) -> None:
             if key == "customers":
                 self.go_to("customers")
+            elif key == "online":
+                self.go_to("online")
             elif key == "config":
                 self.go_to("config")
             elif key == "palette":

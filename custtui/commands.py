@@ -53,6 +53,7 @@ class PlaceCommands(Provider):
 
     PLACES = (
         ("All Customers", "Customers › All Customers: search, filter, act", "customers"),
+        ("Now Online", "Customers › Now Online: who is on the shop right now", "online"),
         ("Add New Customer", "Create a customer account", "new-customer"),
         (
             "Customer Configuration",

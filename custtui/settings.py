@@ -14,3 +14,5 @@ class Settings:
     staff: str | None = None
     theme: str = "textual-dark"
     cursor_blink: bool = True
+    online_refresh_seconds: float = 5.0
+    """How often Now Online refreshes itself while it is on screen."""

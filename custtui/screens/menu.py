@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 MENU = (
     ("customers", "Customers › All Customers"),
+    ("online", "Customers › Now Online"),
     ("config", "Settings › Customer Configuration"),
     ("palette", "Command palette…  (ctrl+p)"),
     ("theme", "Switch light/dark theme  (ctrl+t)"),
