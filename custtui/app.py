@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from datetime import tzinfo
 from zoneinfo import ZoneInfo
@@ -57,6 +58,10 @@ class CusttuiApp(App[None]):
 
     def on_mount(self) -> None:
         clock_service.install(self.clock)
+        # Python's full garbage collections scan every live object. Freezing what start-up
+        # made (modules, styles, the app) keeps them short (~45 ms → well under 1 ms on a
+        # 2-vCPU VM), so live screens such as Now Online don't stutter (bench/online.py).
+        gc.freeze()
         self.theme = self.settings.theme if self.settings.theme in THEMES else THEMES[0]
         try:
             self.display_timezone = ZoneInfo(config.get("general/locale/timezone") or "UTC")
