@@ -61,6 +61,8 @@ class CusttuiApp(App[None]):
         # Python's full garbage collections scan every live object. Freezing what start-up
         # made (modules, styles, the app) keeps them short (~45 ms → well under 1 ms on a
         # 2-vCPU VM), so live screens such as Now Online don't stutter (bench/online.py).
+        # Collect first so no garbage is frozen; on_unmount gives the objects back.
+        gc.collect()
         gc.freeze()
         self.theme = self.settings.theme if self.settings.theme in THEMES else THEMES[0]
         try:
@@ -116,6 +118,9 @@ class CusttuiApp(App[None]):
                 self.exit()
 
         self.push_screen(SignInScreen(locked_for=self.actor), unlocked)
+
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # another app in this process (tests) must not inherit our objects
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker that failed unexpectedly is reported, never silently swallowed."""
