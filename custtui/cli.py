@@ -74,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     from custtui import cli_mail
 
     cli_mail.add_parser(commands)
+    from custtui import cli_online
+
+    cli_online.add_parser(commands)
     return parser
 
 
@@ -246,6 +249,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from custtui import cli_staff
 
             return cli_staff.run(args)
+        if args.command in ("online", "maintenance"):
+            from custtui import cli_online
+
+            return cli_online.run(args)
         db = _open(args)
         return _run_app(db, Settings(staff=args.staff, theme=args.theme))
     except ServiceError as error:
