@@ -267,3 +267,20 @@ async def test_followed_row_keeps_its_screen_line_when_scrolled_but_top_shows_ar
         await settle(pilot)
         assert g.cursor_id == followed and g.cursor_row == row + 2
         assert g.cursor_row - g.scroll_y == line  # same screen line, list moved under it
+
+
+async def test_without_the_permission_it_says_so_and_stops_asking(app):
+    from custtui.models import AuditLog
+    from custtui.services.actor import Actor
+
+    add_visits()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.actor = Actor(None, "kiosk", "storefront")
+        app.go_to("online")
+        await settle(pilot)
+        screen = app.screen
+        assert "does not allow seeing who is online now" in text_of(app, "#status")
+        assert screen.paused and screen._timer is None  # each refusal is an audit row
+        assert grid(app).row_count == 0
+        assert AuditLog.select().where(AuditLog.action == "permission_denied").count() == 1
