@@ -181,12 +181,20 @@ def _visit_online_index(db: Database) -> None:
     )
 
 
+def _api_tokens(db: Database) -> None:
+    """Version 6: bearer tokens for the storefront HTTP API (only their SHA-256 is stored)."""
+    from custtui.models.schema import ApiToken
+
+    db.create_tables([ApiToken], safe=True)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema", _create_schema),
     (2, "visits, sign-in log, password resets, email templates and outbox", _sessions_and_mail),
     (3, "audit log index on staff", _audit_staff_index),
     (4, "staff sign-in: failures, lock, last sign-in", _staff_sign_in),
     (5, "visit index for Now Online", _visit_online_index),
+    (6, "storefront API tokens", _api_tokens),
 ]
 """Every migration, in order. Append; never edit a released entry."""
 

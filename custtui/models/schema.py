@@ -397,6 +397,25 @@ class OutboxMessage(BaseModel):
         table_name = "outbox_message"
 
 
+class ApiToken(BaseModel):
+    """A bearer token the storefront uses to call the HTTP API (``custtui storefront token``).
+
+    Only the SHA-256 of the token is kept, so a copy of the database cannot call the API; the
+    token itself is shown once, when it is created. A revoked token keeps its row (and its
+    name) for the audit trail.
+    """
+
+    id = AutoField()
+    name = CharField(max_length=64, unique=True)
+    token_hash = CharField(max_length=64, unique=True)
+    created_at = UTCDateTimeField()
+    revoked_at = UTCDateTimeField(null=True)
+    last_used_at = UTCDateTimeField(null=True)
+
+    class Meta:
+        table_name = "api_token"
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     SchemaVersion,
     Website,
@@ -417,4 +436,5 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     PasswordResetRequest,
     EmailTemplate,
     OutboxMessage,
+    ApiToken,
 )
