@@ -1,0 +1,162 @@
+"""Whatever a client sends, the API answers in one of its two error shapes and never with a
+500: random JSON values, near-miss bodies with the right field names and wrong values, and
+raw bytes, on every route."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+ROUTES = {
+    "/v1/visits": ("website", "url", "remote_addr", "user_agent"),
+    "/v1/visits/1/events": ("type", "url"),
+    "/v1/customers": (
+        "website",
+        "email",
+        "password",
+        "firstname",
+        "lastname",
+        "dob",
+        "gender",
+        "store_view_id",
+        "assistance_allowed",
+        "remote_addr",
+    ),
+    "/v1/sign-in": ("website", "email", "password", "visit_id", "remote_addr"),
+    "/v1/sign-out": ("visit_id",),
+    "/v1/password-resets": ("website", "email", "remote_addr"),
+    "/v1/password-resets/confirm": ("token", "password"),
+}
+
+# Text with everything JSON can carry: NUL, control characters, bidi overrides and unpaired
+# surrogates (which JSON escapes can spell and Python's decoder accepts).
+any_text = st.text(
+    st.one_of(
+        st.characters(codec=None, exclude_categories=()),
+        st.characters(categories=["Cs"]),
+        st.sampled_from(["\x00", "\x1b", "\u202e", "\n", "@", "."]),
+    ),
+    max_size=40,
+)
+plausible = st.sampled_from(
+    [
+        "base",
+        "0",
+        "1",
+        "²",
+        "١",
+        "ada@example.com",
+        "Secret-123x",
+        "page_view",
+        "add_to_cart",
+        "127.0.0.1",
+        "::1",
+        "1990-01-01",
+        "",
+        " ",
+    ]
+)
+numbers = st.one_of(
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.sampled_from([0, 1, 2, 3, 2**31, 2**63 - 1, 2**63, -1]),
+    st.floats(allow_nan=True, allow_infinity=True),
+)
+scalars = st.one_of(st.none(), st.booleans(), numbers, any_text, plausible)
+json_values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(any_text, inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@st.composite
+def near_misses(draw: st.DrawFn) -> tuple[str, object]:
+    """A route and a body with (mostly) its own field names but any values."""
+    route = draw(st.sampled_from(sorted(ROUTES)))
+    fields = draw(st.lists(st.sampled_from(ROUTES[route]), unique=True))
+    body = {name: draw(st.one_of(plausible, scalars, json_values)) for name in fields}
+    if "website" in ROUTES[route] and draw(st.booleans()):
+        body["website"] = "base"  # get past the website check to the next field
+    if draw(st.booleans()):
+        body.update(draw(st.dictionaries(any_text, json_values, max_size=2)))
+    return route, body
+
+
+def _check(response) -> None:
+    assert response.status_code < 500, response.text
+    if response.status_code >= 400:
+        body = response.json()
+        assert set(body) in ({"message"}, {"errors"}), body
+        if "errors" in body:
+            assert body["errors"] and all(isinstance(v, str) for v in body["errors"].values())
+        else:
+            assert isinstance(body["message"], str) and body["message"]
+
+
+def _post(api, route: str, payload: bytes):
+    return api.post(route, content=payload, headers={"Content-Type": "application/json"})
+
+
+def _prepare(api) -> None:
+    if api.post("/v1/visits", json={"website": "base"}).status_code != 201:
+        raise AssertionError("could not start visit 1")
+
+
+EXAMPLES = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@EXAMPLES
+@given(route=st.sampled_from(sorted(ROUTES)), value=json_values)
+def test_random_json_values_never_crash(api, route, value):
+    _prepare(api)
+    _check(_post(api, route, json.dumps(value).encode()))
+
+
+@EXAMPLES
+@given(case=near_misses())
+def test_bodies_with_the_right_fields_and_wrong_values_never_crash(api, case):
+    _prepare(api)
+    route, body = case
+    _check(_post(api, route, json.dumps(body).encode()))
+
+
+@EXAMPLES
+@given(route=st.sampled_from(sorted(ROUTES)), payload=st.binary(max_size=200))
+def test_raw_bytes_never_crash(api, route, payload):
+    _check(_post(api, route, payload))
+
+
+def test_a_known_list_of_hostile_bodies(api):
+    _prepare(api)
+    hostile = [
+        b'{"website": "base", "website": 1}',
+        b'{"website": "\\ud800"}',
+        b'{"website": "base", "url": "\\ud800"}',
+        b'{"website": "base", "user_agent": "\\udfff\\ud800"}',
+        b'{"type": "page_view", "url": "\\ud800"}',
+        b'{"token": "\\ud800", "password": "\\ud800"}',
+        b'{"\\ud800": 1}',
+        b'{"website": "base", "url": "\\u0000"}',
+        b'{"website": 1e999}',
+        b'{"website": NaN}',
+        b'{"website": -Infinity}',
+        b'{"website": ' + b"9" * 4400 + b"}",
+        b'{"website": "base", "remote_addr": "999.1.1.1"}',
+        b'{"website": "base", "user_agent": "' + b"\\u202e" * 600 + b'"}',
+        b"null",
+        b"true",
+        b"{}",
+        b"\xef\xbb\xbf{}",
+        b"{" * 20000,
+    ]
+    for route in sorted(ROUTES):
+        for payload in hostile:
+            _check(_post(api, route, payload))
