@@ -74,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     from custtui import cli_mail
 
     cli_mail.add_parser(commands)
+    from custtui import cli_storefront
+
+    cli_storefront.add_parser(commands)
     from custtui import cli_online
 
     cli_online.add_parser(commands)
@@ -245,6 +248,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from custtui import cli_mail
 
             return cli_mail.run(args)
+        if args.command in ("storefront", "simulate"):
+            from custtui import cli_storefront
+
+            return cli_storefront.run(args)
         if args.command == "staff":
             from custtui import cli_staff
 
