@@ -25,22 +25,8 @@ from custtui.services.countries import country_names, regions
 from custtui.services.errors import ServiceError, ValidationError
 from custtui.widgets.inputs import TextInput
 
-TEXT_FIELDS = (
-    "prefix",
-    "firstname",
-    "middlename",
-    "lastname",
-    "suffix",
-    "company",
-    "street",
-    "city",
-    "country_id",
-    "region",
-    "postcode",
-    "telephone",
-    "fax",
-    "vat_id",
-)
+TEXT_FIELDS = addresses.FIELDS
+"""The form's fields, in Magento's order (the service's list)."""
 
 
 def save_address(

@@ -110,6 +110,28 @@ def _locked(customer: Customer) -> bool:
     return customer.lock_expires is not None and customer.lock_expires > clock.now()
 
 
+def _notify(
+    template_path: str,
+    customer: Customer,
+    identity_path: str,
+    variables: Mapping[str, str],
+    recipient_email: str | None = None,
+) -> None:
+    """Queue the email the website configures at *template_path* (inside the caller's
+    transaction), from the identity configured at *identity_path*."""
+    from custtui.services import mail
+
+    mail.queue(
+        config.get(template_path, customer.website_id),
+        customer=customer,
+        store_view_id=customer.store_view_id,
+        identity=config.get(identity_path, customer.website_id),
+        variables=variables,
+        actor=STOREFRONT,
+        recipient_email=recipient_email,
+    )
+
+
 # -- register / confirm -------------------------------------------------------------------
 def _confirm_link(customer: Customer, key: str) -> str:
     base = config.get("web/secure/base_url", customer.website_id).strip() or "http://localhost/"
@@ -120,7 +142,6 @@ def _confirm_link(customer: Customer, key: str) -> str:
 def register(values: Mapping[str, Any], *, remote_addr: str | None = None) -> Customer:
     """Create an account from the storefront; errors name their field (``ValidationError``
     carrying every problem). Sends the confirmation link or the welcome email."""
-    from custtui.services import mail
 
     errors: dict[str, str] = {}
     data: dict[str, Any] = {}
@@ -149,22 +170,18 @@ def register(values: Mapping[str, Any], *, remote_addr: str | None = None) -> Cu
             confirmation=secrets.token_hex(16) if confirm else None,
         )
         if confirm:
-            mail.queue(
-                config.get("customer/create_account/email_confirmation_template", site),
-                customer=customer,
-                store_view_id=customer.store_view_id,
-                identity=config.get("customer/create_account/email_identity", site),
-                variables={"confirmation_url": _confirm_link(customer, customer.confirmation)},
-                actor=STOREFRONT,
+            _notify(
+                "customer/create_account/email_confirmation_template",
+                customer,
+                "customer/create_account/email_identity",
+                {"confirmation_url": _confirm_link(customer, customer.confirmation)},
             )
         else:
-            mail.queue(
-                config.get("customer/create_account/email_template", site),
-                customer=customer,
-                store_view_id=customer.store_view_id,
-                identity=config.get("customer/create_account/email_identity", site),
-                variables={},
-                actor=STOREFRONT,
+            _notify(
+                "customer/create_account/email_template",
+                customer,
+                "customer/create_account/email_identity",
+                {},
             )
     return customer
 
@@ -178,7 +195,6 @@ def _default_group(site: int | None) -> int:
 
 def confirm(customer_id: int, key: str) -> Customer:
     """The confirmation link: confirms once, then sends the "Welcome" (confirmed) email."""
-    from custtui.services import mail
 
     customer = Customer.get_or_none(Customer.id == customer_id)
     if customer is None or not customer.confirmation:
@@ -204,13 +220,11 @@ def confirm(customer_id: int, key: str) -> Customer:
             changes={"confirmed_email": ["Confirmation Required", "Confirmed"]},
             note="confirmed by the customer",
         )
-        mail.queue(
-            config.get("customer/create_account/email_confirmed_template", customer.website_id),
-            customer=customer,
-            store_view_id=customer.store_view_id,
-            identity=config.get("customer/create_account/email_identity", customer.website_id),
-            variables={},
-            actor=STOREFRONT,
+        _notify(
+            "customer/create_account/email_confirmed_template",
+            customer,
+            "customer/create_account/email_identity",
+            {},
         )
     return Customer.get_by_id(customer_id)
 
@@ -352,7 +366,6 @@ def sign_out(visit_id: int) -> bool:
 def forgot_password(website: str | int, email: str, *, remote_addr: str | None = None) -> None:
     """ "If there is an account associated with … you will receive an email": the same answer
     whether or not the account exists. Raises ``RateLimited`` past the configured limits."""
-    from custtui.services import mail
 
     site = website_id(website)
     key = (
@@ -365,13 +378,11 @@ def forgot_password(website: str | int, email: str, *, remote_addr: str | None =
         if customer is None:
             return
         token = password_reset.issue_token(customer.id)
-        mail.queue(
-            config.get("customer/password/forgot_email_template", site),
-            customer=customer,
-            store_view_id=customer.store_view_id,
-            identity=config.get("customer/password/forgot_email_identity", site),
-            variables={"reset_url": password_reset.link(customer, token)},
-            actor=STOREFRONT,
+        _notify(
+            "customer/password/forgot_email_template",
+            customer,
+            "customer/password/forgot_email_identity",
+            {"reset_url": password_reset.link(customer, token)},
         )
         audit.record(
             STOREFRONT, "password_reset_requested", entity_id=customer.id, customer_id=customer.id
@@ -381,7 +392,6 @@ def forgot_password(website: str | int, email: str, *, remote_addr: str | None =
 def reset_password(token: str, new_password: str) -> int:
     """Set a new password with a reset link's token (single use; also unlocks the account and
     ends other sessions). Returns the customer id."""
-    from custtui.services import mail
 
     customer = password_reset.token_customer(token) if isinstance(token, str) else None
     if customer is None:
@@ -416,13 +426,11 @@ def reset_password(token: str, new_password: str) -> int:
             customer_id=customer.id,
             note="new password set with a reset link",
         )
-        mail.queue(
-            config.get("customer/password/reset_password_template", customer.website_id),
-            customer=customer,
-            store_view_id=customer.store_view_id,
-            identity=config.get("customer/password/forgot_email_identity", customer.website_id),
-            variables={},
-            actor=STOREFRONT,
+        _notify(
+            "customer/password/reset_password_template",
+            customer,
+            "customer/password/forgot_email_identity",
+            {},
         )
     return customer.id
 
@@ -437,7 +445,6 @@ def _current(customer_id: int, password: str) -> Customer:
 
 
 def change_password(customer_id: int, current_password: str, new_password: str) -> None:
-    from custtui.services import mail
 
     customer = _current(customer_id, current_password)
     _check_password(new_password, customer.email, "new_password")
@@ -447,19 +454,16 @@ def change_password(customer_id: int, current_password: str, new_password: str) 
             Customer.id == customer_id
         ).execute()
         audit.record(STOREFRONT, "password_changed", entity_id=customer_id, customer_id=customer_id)
-        mail.queue(
-            config.get("customer/password/reset_password_template", customer.website_id),
-            customer=customer,
-            store_view_id=customer.store_view_id,
-            identity=config.get("customer/password/forgot_email_identity", customer.website_id),
-            variables={},
-            actor=STOREFRONT,
+        _notify(
+            "customer/password/reset_password_template",
+            customer,
+            "customer/password/forgot_email_identity",
+            {},
         )
 
 
 def change_email(customer_id: int, current_password: str, new_email: str) -> Customer:
     """Change the sign-in email (needs the current password); both addresses are told."""
-    from custtui.services import mail
 
     customer = _current(customer_id, current_password)
     old_email = customer.email
@@ -468,15 +472,11 @@ def change_email(customer_id: int, current_password: str, new_email: str) -> Cus
             STOREFRONT, customer_id, customer.version, {"email": new_email}
         )
         for address in (old_email, result.customer.email):
-            mail.queue(
-                config.get(
-                    "customer/account_information/change_email_template", customer.website_id
-                ),
-                customer=result.customer,
-                store_view_id=customer.store_view_id,
-                identity=config.get("customer/create_account/email_identity", customer.website_id),
-                variables={},
-                actor=STOREFRONT,
+            _notify(
+                "customer/account_information/change_email_template",
+                result.customer,
+                "customer/create_account/email_identity",
+                {},
                 recipient_email=address,
             )
     return result.customer
