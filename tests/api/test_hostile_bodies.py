@@ -134,29 +134,34 @@ def test_raw_bytes_never_crash(api, route, payload):
     _check(_post(api, route, payload))
 
 
+HOSTILE = [
+    b'{"website": "base", "website": 1}',
+    b'{"website": "\\ud800"}',
+    b'{"website": "base", "url": "\\ud800"}',
+    b'{"website": "base", "user_agent": "\\udfff\\ud800"}',
+    b'{"type": "page_view", "url": "\\ud800"}',
+    b'{"token": "\\ud800", "password": "\\ud800"}',
+    b'{"\\ud800": 1}',
+    b'{"website": "base", "url": "\\u0000"}',
+    b'{"website": "base", "email": "a\\u0000@example.com", "password": "x", "visit_id": 1}',
+    b'{"website": "base", "email": "a\\u0000@example.com", "remote_addr": "::1"}',
+    b'{"token": "\\u0000", "password": "Secret-123x"}',
+    b'{"website": 1e999}',
+    b'{"website": NaN}',
+    b'{"website": -Infinity}',
+    b'{"website": ' + b"9" * 4400 + b"}",
+    b'{"website": "base", "remote_addr": "999.1.1.1"}',
+    b'{"website": "base", "user_agent": "' + b"\\u202e" * 600 + b'"}',
+    b"null",
+    b"true",
+    b"{}",
+    b"\xef\xbb\xbf{}",
+    b"{" * 20000,
+]
+
+
 def test_a_known_list_of_hostile_bodies(api):
     _prepare(api)
-    hostile = [
-        b'{"website": "base", "website": 1}',
-        b'{"website": "\\ud800"}',
-        b'{"website": "base", "url": "\\ud800"}',
-        b'{"website": "base", "user_agent": "\\udfff\\ud800"}',
-        b'{"type": "page_view", "url": "\\ud800"}',
-        b'{"token": "\\ud800", "password": "\\ud800"}',
-        b'{"\\ud800": 1}',
-        b'{"website": "base", "url": "\\u0000"}',
-        b'{"website": 1e999}',
-        b'{"website": NaN}',
-        b'{"website": -Infinity}',
-        b'{"website": ' + b"9" * 4400 + b"}",
-        b'{"website": "base", "remote_addr": "999.1.1.1"}',
-        b'{"website": "base", "user_agent": "' + b"\\u202e" * 600 + b'"}',
-        b"null",
-        b"true",
-        b"{}",
-        b"\xef\xbb\xbf{}",
-        b"{" * 20000,
-    ]
     for route in sorted(ROUTES):
-        for payload in hostile:
+        for payload in HOSTILE:
             _check(_post(api, route, payload))
