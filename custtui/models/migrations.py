@@ -188,6 +188,22 @@ def _api_tokens(db: Database) -> None:
     db.create_tables([ApiToken], safe=True)
 
 
+def _store_credit_and_orders(db: Database) -> None:
+    """Version 7: store credit (balances and their history, the ledger) and the minimal sales
+    model it moves with: orders, their items and credit memos."""
+    from custtui.models.schema import (
+        CreditMemo,
+        Order,
+        OrderItem,
+        StoreCreditBalance,
+        StoreCreditHistory,
+    )
+
+    db.create_tables(
+        [Order, OrderItem, CreditMemo, StoreCreditBalance, StoreCreditHistory], safe=True
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "initial schema", _create_schema),
     (2, "visits, sign-in log, password resets, email templates and outbox", _sessions_and_mail),
@@ -195,6 +211,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (4, "staff sign-in: failures, lock, last sign-in", _staff_sign_in),
     (5, "visit index for Now Online", _visit_online_index),
     (6, "storefront API tokens", _api_tokens),
+    (7, "store credit, orders and credit memos", _store_credit_and_orders),
 ]
 """Every migration, in order. Append; never edit a released entry."""
 

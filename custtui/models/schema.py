@@ -10,8 +10,10 @@ from __future__ import annotations
 from peewee import (
     AutoField,
     BigAutoField,
+    BigIntegerField,
     BooleanField,
     CharField,
+    Check,
     DateField,
     ForeignKeyField,
     IntegerField,
@@ -328,6 +330,126 @@ class CustomerLog(BaseModel):
         table_name = "customer_log"
 
 
+class Order(BaseModel):
+    """A storefront order (Magento ``sales_order``), as much of it as store credit and the
+    customer's page need. Money columns are integer minor units of ``currency_code``.
+
+    ``subtotal`` is what the items cost; ``store_credit_used`` was paid from the customer's
+    store credit and ``grand_total`` (= subtotal - store_credit_used) by other means;
+    ``total_refunded`` is what credit memos have refunded to store credit so far, never more
+    than the subtotal (a guarded UPDATE keeps it so). ``request_id`` makes placing an order
+    idempotent: a storefront retry with the same id gets the first order back.
+    """
+
+    id = AutoField()
+    increment_id = CharField(max_length=32, unique=True)
+    customer = ForeignKeyField(
+        Customer, null=True, backref="orders", on_delete="SET NULL", index=False
+    )
+    website = ForeignKeyField(Website, on_delete="RESTRICT")
+    store_view = ForeignKeyField(StoreView, null=True, on_delete="SET NULL")
+    status = CharField(max_length=32)
+    created_at = UTCDateTimeField()
+    updated_at = UTCDateTimeField()
+    currency_code = CharField(max_length=3)
+    subtotal = BigIntegerField()
+    grand_total = BigIntegerField()
+    store_credit_used = BigIntegerField(default=0)
+    total_refunded = BigIntegerField(default=0)
+    request_id = CharField(max_length=64, null=True, unique=True)
+
+    class Meta:
+        table_name = "sales_order"
+        indexes = ((("customer", "created_at"), False),)
+        constraints = [
+            Check("store_credit_used >= 0"),
+            Check("total_refunded >= 0 AND total_refunded <= subtotal"),
+        ]
+
+
+class OrderItem(BaseModel):
+    """One line of an order (Magento ``sales_order_item``); ``price`` per unit, minor units."""
+
+    id = AutoField()
+    order = ForeignKeyField(Order, backref="items", on_delete="CASCADE")
+    sku = CharField(max_length=64)
+    name = CharField(max_length=255)
+    qty = IntegerField()
+    price = BigIntegerField()
+
+    class Meta:
+        table_name = "sales_order_item"
+
+
+class CreditMemo(BaseModel):
+    """A refund of (part of) an order to the customer's store credit (Magento
+    ``sales_creditmemo`` with ``customer_balance_amount``). ``request_id`` makes issuing one
+    idempotent: a retry after an ambiguous failure returns the first memo."""
+
+    id = AutoField()
+    increment_id = CharField(max_length=32, unique=True)
+    order = ForeignKeyField(Order, backref="credit_memos", on_delete="CASCADE")
+    amount = BigIntegerField()
+    comment = CharField(max_length=255, null=True)
+    created_at = UTCDateTimeField()
+    staff_username = CharField(max_length=64, null=True)
+    request_id = CharField(max_length=64, unique=True)
+
+    class Meta:
+        table_name = "sales_creditmemo"
+        constraints = [Check("amount > 0")]
+
+
+class StoreCreditBalance(BaseModel):
+    """The customer's store credit on one website (Magento ``magento_customerbalance``).
+
+    A cache of the sum of its history: it only ever changes by a relative, guarded
+    ``UPDATE … SET amount = amount + ? WHERE … AND amount + ? >= 0`` in the same transaction
+    as the history row that explains it (reliability-notes §2.6). ``CHECK (amount >= 0)`` is
+    the last line of defence.
+    """
+
+    id = AutoField()
+    customer = ForeignKeyField(Customer, backref="store_credit", on_delete="CASCADE", index=False)
+    website = ForeignKeyField(Website, on_delete="CASCADE")
+    amount = BigIntegerField(default=0)
+    currency_code = CharField(max_length=3)
+
+    class Meta:
+        table_name = "store_credit_balance"
+        indexes = ((("customer", "website"), True),)
+        constraints = [Check("amount >= 0")]
+
+
+class StoreCreditHistory(BaseModel):
+    """One movement of a store credit balance (Magento ``magento_customerbalance_history``):
+    the truth the balance is kept from. Append-only; ``request_id`` is the idempotency key
+    (unique), ``balance_after`` the balance once this movement was applied.
+
+    Actions: 1 Updated, 2 Created, 3 Used, 4 Refunded, 5 Reverted. ``customer_id`` repeats the
+    balance's customer so one customer's history across websites is one index range.
+    """
+
+    id = BigAutoField()
+    balance = ForeignKeyField(StoreCreditBalance, backref="history", on_delete="CASCADE")
+    customer = ForeignKeyField(Customer, on_delete="CASCADE", index=False)
+    created_at = UTCDateTimeField()
+    action = SmallIntegerField()
+    delta = BigIntegerField()
+    balance_after = BigIntegerField()
+    additional_info = CharField(max_length=255, null=True)
+    customer_notified = BooleanField(default=False)
+    request_id = CharField(max_length=64, unique=True)
+    staff_id = IntegerField(null=True)
+    staff_username = CharField(max_length=64, null=True)
+    order_id = IntegerField(null=True, index=True)
+    creditmemo_id = IntegerField(null=True)
+
+    class Meta:
+        table_name = "store_credit_history"
+        indexes = ((("customer", "id"), False),)
+
+
 class PasswordResetToken(BaseModel):
     """The customer's one live reset token (Magento ``rp_token``), stored as a SHA-256 digest so
     a copy of the database cannot reset anybody's password. A new request replaces it; using
@@ -432,6 +554,11 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     AuditLog,
     Visit,
     CustomerLog,
+    Order,
+    OrderItem,
+    CreditMemo,
+    StoreCreditBalance,
+    StoreCreditHistory,
     PasswordResetToken,
     PasswordResetRequest,
     EmailTemplate,
