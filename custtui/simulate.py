@@ -13,8 +13,10 @@ Ctrl-C stops the visitors and prints the final one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import secrets
+import signal
 import sys
 import time
 from collections import Counter
@@ -307,7 +309,9 @@ async def _visitor(visitor: Visitor, start_at: float, stats: Stats) -> None:
     stats.active += 1
     try:
         await visitor.run()
-    except httpx.HTTPError as error:
+    except httpx.ConnectError as error:
+        raise Stop(f"The API at {visitor.plan.url} stopped answering ({error}).") from None
+    except httpx.HTTPError as error:  # a timeout under load, a dropped connection…
         stats.statuses[f"network {type(error).__name__}"] += 1
     finally:
         stats.active -= 1
@@ -346,36 +350,51 @@ async def run(plan: Plan, stats: Stats | None = None, out: TextIO = sys.stdout) 
             file=out,
             flush=True,
         )
-        tasks = []
-        for number in range(plan.visitors):
-            start_at = rng.uniform(0, duration * 0.6)
-            # Each session lasts a share of what is left of the run, in 4–14 steps.
-            think = rng.uniform(0.15, 0.4) * (duration - start_at) / rng.randint(4, 14)
-            visitor = Visitor(
-                number, plan, client, random.Random(rng.random()), stats, accounts, think, run_id
-            )
-            tasks.append(asyncio.create_task(_visitor(visitor, start_at, stats)))
         reporter = asyncio.create_task(_reporter(stats, plan.visitors, out))
         try:
-            results = await asyncio.gather(*tasks, return_exceptions=True)
-            for result in results:
-                if isinstance(result, BaseException):  # Stop, or a bug worth a traceback
-                    raise result
+            # A TaskGroup: the first visitor that cannot go on (Stop) cancels the others.
+            async with asyncio.TaskGroup() as group:
+                for number in range(plan.visitors):
+                    start_at = rng.uniform(0, duration * 0.6)
+                    # Each session lasts a share of what is left of the run, in 4–14 steps.
+                    think = rng.uniform(0.15, 0.4) * (duration - start_at) / rng.randint(4, 14)
+                    visitor = Visitor(
+                        number,
+                        plan,
+                        client,
+                        random.Random(rng.random()),
+                        stats,
+                        accounts,
+                        think,
+                        run_id,
+                    )
+                    group.create_task(_visitor(visitor, start_at, stats))
+        except* Stop as failed:
+            raise failed.exceptions[0] from None
         finally:
             reporter.cancel()
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(reporter, *tasks, return_exceptions=True)
+            await asyncio.gather(reporter, return_exceptions=True)
             print(stats.line(plan.visitors), file=out, flush=True)
     return stats
 
 
+async def _until_stopped(plan: Plan, stats: Stats, out: TextIO) -> None:
+    """:func:`run`, also stopped by SIGTERM the way Ctrl-C stops it (summary printed)."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    assert task is not None
+    with contextlib.suppress(NotImplementedError, RuntimeError):  # not on every platform
+        loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    await run(plan, stats, out)
+
+
 def main(plan: Plan, out: TextIO = sys.stdout) -> int:
-    """Run from the command line: 0 when done, 1 when the API failed us, 130 on Ctrl-C."""
+    """Run from the command line: 0 when done, 1 when the API failed us, 130 when stopped
+    (Ctrl-C or SIGTERM)."""
     stats = Stats()
     try:
-        asyncio.run(run(plan, stats, out))
-    except KeyboardInterrupt:
+        asyncio.run(_until_stopped(plan, stats, out))
+    except (KeyboardInterrupt, asyncio.CancelledError):
         print("Stopped.", file=out, flush=True)
         return 130
     except Stop as error:

@@ -92,6 +92,13 @@ def test_simulate_needs_a_token(capsys, monkeypatch):
     assert code == 2 and "CUSTTUI_API_TOKEN" in err
 
 
+def test_simulate_says_when_the_api_is_not_there(capsys, monkeypatch):
+    monkeypatch.setenv("CUSTTUI_API_TOKEN", "cst_anything")
+    code, out, err = run(capsys, "simulate", "--url", f"http://127.0.0.1:{_free_port()}")
+    assert (code, out) == (1, "")
+    assert "Cannot reach the API at http://127.0.0.1:" in err
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
