@@ -155,6 +155,24 @@ class CusttuiApp(App[None]):
             else:
                 self.push_screen(NowOnlineScreen())
             return
+        if place == "audit-log":
+            from custtui.screens.audit_log import AuditLogScreen
+
+            if any(isinstance(s, AuditLogScreen) for s in self.screen_stack):
+                while not isinstance(self.screen, AuditLogScreen):
+                    self.pop_screen()
+            else:
+                self.push_screen(AuditLogScreen())
+            return
+        if place == "online":
+            from custtui.screens.now_online import NowOnlineScreen
+
+            if any(isinstance(s, NowOnlineScreen) for s in self.screen_stack):
+                while not isinstance(self.screen, NowOnlineScreen):
+                    self.pop_screen()
+            else:
+                self.push_screen(NowOnlineScreen())
+            return
         if place == "customers":
             unsaved = [
                 s for s in self.screen_stack if callable(getattr(s, "dirty", None)) and s.dirty()
@@ -216,6 +234,8 @@ class CusttuiApp(App[None]):
                 self.go_to("online")
             elif key == "config":
                 self.go_to("config")
+            elif key == "audit-log":
+                self.go_to("audit-log")
             elif key == "palette":
                 self.action_command_palette()
             elif key == "theme":

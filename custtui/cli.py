@@ -61,9 +61,29 @@ def build_parser() -> argparse.ArgumentParser:
     find.add_argument("--json", action="store_true", help="print a JSON array")
     find.add_argument("--limit", type=int, default=20, metavar="N")
     _db_arg(find)
-    audit_cmd = commands.add_parser("audit", help="print the audit log, newest first")
-    audit_cmd.add_argument("--customer", metavar="EMAIL", help="one customer's history")
-    audit_cmd.add_argument("--since", metavar="DATE", help="from this day (YYYY-MM-DD, UTC)")
+    audit_cmd = commands.add_parser(
+        "audit",
+        help="print the audit log, newest first",
+        description="Print the audit log across customers, newest first. Dates and times are "
+        "read in the shop's display timezone (general/locale/timezone); --until includes the "
+        "day or minute it names. A filter that can match nothing (an unknown email, staff "
+        "name or action) is an error (exit 2), not an empty list.",
+    )
+    audit_cmd.add_argument(
+        "--customer",
+        metavar="EMAIL|ID",
+        help="one customer's history: an email (also of a deleted customer) or a customer ID",
+    )
+    audit_cmd.add_argument(
+        "--staff", dest="audit_staff", metavar="USERNAME", help="events by this staff member"
+    )
+    audit_cmd.add_argument(
+        "--action", metavar="ACTION", help="one kind of event, e.g. customer_group_changed"
+    )
+    audit_cmd.add_argument("--since", metavar="DATE", help="from this day (YYYY-MM-DD [HH:MM])")
+    audit_cmd.add_argument(
+        "--until", metavar="DATE", help="up to and including this day (YYYY-MM-DD [HH:MM])"
+    )
     audit_cmd.add_argument("--limit", type=int, default=500, metavar="N")
     audit_cmd.add_argument("--json", action="store_true", help="print a JSON array")
     _db_arg(audit_cmd)
@@ -84,23 +104,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
-
-    from custtui.services import audit
+    from custtui.services import audit, audit_filters
     from custtui.services.errors import ValidationError
 
     _open(args)
-    since = None
-    if args.since:
-        try:
-            since = datetime.strptime(args.since, "%Y-%m-%d").replace(tzinfo=UTC)
-        except ValueError:
-            raise ValidationError(
-                "since", f"must be a date as YYYY-MM-DD, not {args.since!r}"
-            ) from None
     if not 1 <= args.limit <= 100_000:
         raise ValidationError("limit", "must be between 1 and 100,000")
-    entries = audit.search(customer_email=args.customer, since=since, limit=args.limit)
+    tz = audit_filters.display_timezone()
+    query = audit_filters.parse_query(
+        staff=args.audit_staff,
+        action=args.action,
+        since=args.since,
+        until=args.until,
+        customer=args.customer,
+        tz=tz,
+    )
+    entries = audit.page(query, 0, args.limit)
     if args.json:
         print(
             json.dumps(
@@ -126,7 +145,8 @@ def _audit(args: argparse.Namespace) -> int:
     for e in entries:
         who = e.staff_username or "system"
         print(
-            f"{e.created_at:%Y-%m-%d %H:%M:%S}  {who:<12} #{e.customer_id or '-':<8} "
+            f"{e.created_at.astimezone(tz):%Y-%m-%d %H:%M:%S}  {who:<12} "
+            f"#{e.customer_id or '-':<8} "
             f"{audit.describe(e)}"
         )
     return 0

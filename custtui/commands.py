@@ -61,6 +61,7 @@ class PlaceCommands(Provider):
             "name and address options",
             "config",
         ),
+        ("Audit Log", "System › Audit Log: who changed what, across customers", "audit-log"),
     )
 
     async def discover(self) -> Hits:

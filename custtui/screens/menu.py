@@ -14,6 +14,7 @@ MENU = (
     ("customers", "Customers › All Customers"),
     ("online", "Customers › Now Online"),
     ("config", "Settings › Customer Configuration"),
+    ("audit-log", "System › Audit Log"),
     ("palette", "Command palette…  (ctrl+p)"),
     ("theme", "Switch light/dark theme  (ctrl+t)"),
     ("keys", "Keys and help  (f1)"),

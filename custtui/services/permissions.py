@@ -28,7 +28,6 @@ EMAIL_TEMPLATES = "Magento_Email::template"
 CONFIG_EDIT = "Magento_Customer::config_customer"
 STAFF_MANAGE = "Magento_User::acl_users"
 API_TOKENS = "Magento_Integration::integrations"
-API_TOKENS = "Magento_Integration::integrations"
 
 WHAT = {
     CUSTOMERS_VIEW: "viewing customers",
@@ -46,7 +45,6 @@ WHAT = {
     EMAIL_TEMPLATES: "editing email templates",
     CONFIG_EDIT: "changing the configuration",
     STAFF_MANAGE: "managing staff accounts",
-    API_TOKENS: "managing storefront API tokens",
     API_TOKENS: "managing storefront API tokens",
 }
 
