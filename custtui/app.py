@@ -173,6 +173,17 @@ class CusttuiApp(App[None]):
             else:
                 self.push_screen(NowOnlineScreen())
             return
+        if place in ("outbox", "email-templates"):
+            from custtui.screens.email_templates import EmailTemplatesScreen
+            from custtui.screens.outbox import OutboxScreen
+
+            kind = OutboxScreen if place == "outbox" else EmailTemplatesScreen
+            if any(isinstance(s, kind) for s in self.screen_stack):
+                while not isinstance(self.screen, kind):
+                    self.pop_screen()
+            else:
+                self.push_screen(kind())
+            return
         if place == "customers":
             unsaved = [
                 s for s in self.screen_stack if callable(getattr(s, "dirty", None)) and s.dirty()
@@ -234,6 +245,8 @@ class CusttuiApp(App[None]):
                 self.go_to("online")
             elif key == "config":
                 self.go_to("config")
+            elif key in ("outbox", "email-templates"):
+                self.go_to(key)
             elif key == "audit-log":
                 self.go_to("audit-log")
             elif key == "palette":

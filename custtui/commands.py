@@ -55,6 +55,12 @@ class PlaceCommands(Provider):
         ("All Customers", "Customers › All Customers: search, filter, act", "customers"),
         ("Now Online", "Customers › Now Online: who is on the shop right now", "online"),
         ("Add New Customer", "Create a customer account", "new-customer"),
+        ("Email Outbox", "Customers › Email Outbox: queued and sent emails, retry", "outbox"),
+        (
+            "Email Templates",
+            "Marketing › Email Templates: edit the emails customers get",
+            "email-templates",
+        ),
         (
             "Customer Configuration",
             "Settings › Customer Configuration: account sharing, new accounts, passwords, "

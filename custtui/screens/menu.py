@@ -13,6 +13,8 @@ from textual.widgets.option_list import Option
 MENU = (
     ("customers", "Customers › All Customers"),
     ("online", "Customers › Now Online"),
+    ("outbox", "Customers › Email Outbox"),
+    ("email-templates", "Marketing › Email Templates"),
     ("config", "Settings › Customer Configuration"),
     ("audit-log", "System › Audit Log"),
     ("palette", "Command palette…  (ctrl+p)"),
