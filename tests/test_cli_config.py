@@ -159,7 +159,7 @@ def test_list_all_changed_and_json(url, capsys):
     _, out, _ = run(capsys, "config", "list", "--db", url)
     lines = out.splitlines()
     assert lines[0].split() == ["customer/account_share/scope", "default", "1", "(built-in)"]
-    assert len(lines) == 50
+    assert len(lines) == 56  # 50 customer options and the 6 Store Credit Options
     code, out, err = run(capsys, "config", "list", "--changed", "--db", url)
     assert (code, out) == (0, "") and "Nothing is set" in err
     run(capsys, "config", "set", STREET, "3", "--db", url)

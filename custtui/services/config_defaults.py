@@ -108,5 +108,16 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "system/smtp/username": ("", "G"),
     "system/smtp/ssl": ("", "G"),
     "system/smtp/maildir": ("", "G"),
+    # Store Credit Options (Commerce, reference A22). The staff limit is custtui's: above it
+    # (in whole units of the website's currency) an adjustment needs an admin.
+    "customer/magento_customerbalance/is_enabled": ("1", "G"),
+    "customer/magento_customerbalance/show_history": ("1", "W"),
+    "customer/magento_customerbalance/refund_automatically": ("0", "G"),
+    "customer/magento_customerbalance/email_identity": ("general", "S"),
+    "customer/magento_customerbalance/email_template": (
+        "customer_magento_customerbalance_email_template",
+        "S",
+    ),
+    "customer/magento_customerbalance/staff_adjust_limit": ("1000", "W"),
 }
 """Every path custtui knows, with Magento's shipped default and its scope."""

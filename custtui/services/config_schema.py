@@ -158,6 +158,7 @@ def _show(field: str, label: str, help: str = "") -> Option:
 
 _AUTO_GROUP = Depends("customer/create_account/auto_group_assign", ("1",))
 _RESET_LIMITED = Depends("customer/password/password_reset_protection_type", ("0",), True)
+_STORE_CREDIT = Depends("customer/magento_customerbalance/is_enabled", ("1",))
 
 
 def _viv_group(field: str, label: str) -> Option:
@@ -448,6 +449,58 @@ SECTIONS: tuple[Section, ...] = (
                 "customer/startup/redirect_dashboard",
                 "Redirect Customer to Account Dashboard after Logging in",
                 'Customer will stay on the current page if "No" is selected.',
+            ),
+        ),
+    ),
+    Section(
+        "magento_customerbalance",
+        "Store Credit Options",
+        (
+            _yesno(
+                "customer/magento_customerbalance/is_enabled",
+                "Enable Store Credit Functionality",
+                "Customers can hold store credit per website and pay with it at checkout.",
+            ),
+            _yesno(
+                "customer/magento_customerbalance/show_history",
+                "Show Store Credit History to Customers",
+                "The customer's account dashboard (and the storefront API) lists every change "
+                "of the balance, not only the balance.",
+                depends_on=_STORE_CREDIT,
+            ),
+            _yesno(
+                "customer/magento_customerbalance/refund_automatically",
+                "Refund Store Credit Automatically",
+                "A credit memo offers to refund the whole order to store credit, not only the "
+                "part that was paid with store credit.",
+                depends_on=_STORE_CREDIT,
+            ),
+            Option(
+                "customer/magento_customerbalance/email_identity",
+                "Store Credit Update Email Sender",
+                "select",
+                "Which store email address the balance update emails come from.",
+                EMAIL_IDENTITIES,
+                depends_on=_STORE_CREDIT,
+            ),
+            Option(
+                "customer/magento_customerbalance/email_template",
+                "Store Credit Update Email Template",
+                "select",
+                "Sent when staff update a balance with Notify Customer by Email. "
+                + _TEMPLATE_HELP,
+                TEMPLATES,
+                depends_on=_STORE_CREDIT,
+            ),
+            Option(
+                "customer/magento_customerbalance/staff_adjust_limit",
+                "Staff Adjustment Limit",
+                "integer",
+                "In whole units of the website's currency. Support staff may add or subtract "
+                "up to this much at a time; more needs an admin. Use 0 to require an admin for "
+                "every adjustment.",
+                minimum=0,
+                depends_on=_STORE_CREDIT,
             ),
         ),
     ),

@@ -1,7 +1,8 @@
 """The customer email templates: built-in texts, the ``{{var name}}`` syntax, and staff edits
 (Marketing › Email Templates).
 
-custtui ships one plain-text template for each of Magento's nine customer email codes. Staff
+custtui ships one plain-text template for each of Magento's nine customer email codes and for
+the store credit update (Magento Commerce's ``customer_magento_customerbalance_email_template``). Staff
 with ``EMAIL_TEMPLATES`` may replace the subject and body of any of them (a row in
 ``email_template`` overrides the built-in of the same code) and revert to the built-in again.
 
@@ -47,6 +48,9 @@ SPECIFIC_VARIABLES: dict[str, str] = {
     "set_password_url": "Link where the customer sets their first password (single use)",
     "confirmation_url": "Link that confirms the customer's email address (single use)",
     "reset_url": "Link where the customer sets a new password (single use, expires)",
+    "store_credit_balance": "The store credit balance after the update, with its currency",
+    "store_credit_change": "What the update added or subtracted, with its currency (+$10.00)",
+    "website_name": "The website whose store credit changed",
 }
 """Supplied by the code that queues the email; each template says which it needs."""
 
@@ -62,6 +66,9 @@ SAMPLE_VALUES: dict[str, str] = {
     "set_password_url": "https://shop.example.com/customer/account/createPassword/?token=SAMPLE",
     "confirmation_url": "https://shop.example.com/customer/account/confirm/?id=1&key=SAMPLE",
     "reset_url": "https://shop.example.com/customer/account/createPassword/?token=SAMPLE",
+    "store_credit_balance": "$120.00",
+    "store_credit_change": "+$20.00",
+    "website_name": "Main Website",
 }
 """What the preview fills in (never a real customer's data)."""
 
@@ -236,6 +243,23 @@ BUILTINS: dict[str, Builtin] = {
             "Sent to the old and the new address after the email and password were changed.",
             "Your {{var store_name}} email and password have been changed",
             _CREDENTIALS_CHANGED % "email, password",
+        ),
+        Builtin(
+            "customer_magento_customerbalance_email_template",
+            "Store Credit Update",
+            "Sent when staff update a customer's store credit balance and choose Notify "
+            "Customer by Email.",
+            "Your {{var store_name}} store credit balance has changed",
+            _paragraphs(
+                _GREETING,
+                "Your store credit balance on {{var website_name}} has changed by "
+                "{{var store_credit_change}}. Your balance is now {{var store_credit_balance}}.",
+                "You can pay with your store credit when you place an order, and see every "
+                "change on your account page:\n{{var account_url}}",
+                "Questions? Write to us at {{var store_email}}.",
+                _SIGNATURE,
+            ),
+            needs=("store_credit_balance", "store_credit_change", "website_name"),
         ),
     )
 }

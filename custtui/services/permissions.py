@@ -28,6 +28,10 @@ EMAIL_TEMPLATES = "Magento_Email::template"
 CONFIG_EDIT = "Magento_Customer::config_customer"
 STAFF_MANAGE = "Magento_User::acl_users"
 API_TOKENS = "Magento_Integration::integrations"
+STORE_CREDIT_ADJUST = "Magento_CustomerBalance::customerbalance"
+STORE_CREDIT_OVER_LIMIT = "Magento_CustomerBalance::customerbalance_over_limit"
+SALES_CREDITMEMO = "Magento_Sales::sales_creditmemo"
+SALES_CANCEL = "Magento_Sales::cancel"
 
 WHAT = {
     CUSTOMERS_VIEW: "viewing customers",
@@ -46,6 +50,10 @@ WHAT = {
     CONFIG_EDIT: "changing the configuration",
     STAFF_MANAGE: "managing staff accounts",
     API_TOKENS: "managing storefront API tokens",
+    STORE_CREDIT_ADJUST: "updating store credit balances",
+    STORE_CREDIT_OVER_LIMIT: "store credit adjustments above the staff limit",
+    SALES_CREDITMEMO: "issuing credit memos (refunds to store credit)",
+    SALES_CANCEL: "canceling orders",
 }
 
 _SUPPORT = frozenset(
@@ -61,6 +69,9 @@ _SUPPORT = frozenset(
         CUSTOMERS_ONLINE,
         AUDIT_VIEW,
         EMAIL_OUTBOX,
+        STORE_CREDIT_ADJUST,
+        SALES_CREDITMEMO,
+        SALES_CANCEL,
     }
 )
 

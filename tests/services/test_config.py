@@ -50,6 +50,7 @@ def test_sections_follow_magentos_order():
         "Account Information Options",
         "Name and Address Options",
         "Login Options",
+        "Store Credit Options",
     ]
 
 
