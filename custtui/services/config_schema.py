@@ -487,8 +487,7 @@ SECTIONS: tuple[Section, ...] = (
                 "customer/magento_customerbalance/email_template",
                 "Store Credit Update Email Template",
                 "select",
-                "Sent when staff update a balance with Notify Customer by Email. "
-                + _TEMPLATE_HELP,
+                "Sent when staff update a balance with Notify Customer by Email. " + _TEMPLATE_HELP,
                 TEMPLATES,
                 depends_on=_STORE_CREDIT,
             ),
