@@ -100,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     from custtui import cli_online
 
     cli_online.add_parser(commands)
+    from custtui import cli_credit
+
+    cli_credit.add_parser(commands)
     return parser
 
 
@@ -280,6 +283,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from custtui import cli_online
 
             return cli_online.run(args)
+        if args.command == "credit":
+            from custtui import cli_credit
+
+            return cli_credit.run(args)
         db = _open(args)
         return _run_app(db, Settings(staff=args.staff, theme=args.theme))
     except ServiceError as error:
