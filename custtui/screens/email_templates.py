@@ -168,7 +168,10 @@ class TemplateEditorScreen(Screen[None]):
             with Vertical(id="edit"):
                 yield Static(Text("Body"), classes="pane-title")
                 yield TextArea(
-                    id="body", soft_wrap=True, show_line_numbers=False, tab_behavior="focus"
+                    id="body",
+                    soft_wrap=True,
+                    show_line_numbers=False,
+                    tab_behavior="focus",
                 )
                 yield Static("", id="e-body", classes="error", markup=False)
             with Vertical(id="side"):
@@ -180,9 +183,11 @@ class TemplateEditorScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        body = self.query_one("#body", TextArea)
+        body.match_cursor_bracket = False  # every {{var}} would light up as a bracket pair
         settings = getattr(self.app, "settings", None)
         if settings is not None and not getattr(settings, "cursor_blink", True):
-            self.query_one("#body", TextArea).cursor_blink = False
+            body.cursor_blink = False
         self._show_errors({})
         self.load()
 

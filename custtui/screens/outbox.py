@@ -119,7 +119,7 @@ class OutboxScreen(Screen[None]):
                 id="status",
                 compact=True,
             )
-            yield Static(Text("enter open · d deliver now · r retry a failed email"), id="hint")
+            yield Static(Text("enter open · d deliver now · r retry failed"), id="hint")
         yield Static("", id="count", markup=False)
         yield OutboxGrid(
             outbox_columns(self.app.size.width), id="grid", empty_text="No emails here."
