@@ -49,12 +49,13 @@ def event_columns(width: int) -> list[GridColumn]:
     if width >= 110:
         fixed = [("time", "Time", 16), ("staff", "Staff", 12), ("action", "Action", 23)]
         fixed.append(("customer", "Customer", 30))
-    else:
-        fixed = [("time", "Time", 16), ("staff", "Staff", 9), ("action", "Action", 17)]
-        fixed.append(("customer", "Customer", 20))
-    used = CHECK_WIDTH + sum(w + 1 for _, _, w in fixed) + 3  # scrollbar gutter and a margin
+    else:  # 80 columns: Details keeps a dozen; the event itself shows everything
+        fixed = [("time", "Time", 16), ("staff", "Staff", 8), ("action", "Action", 16)]
+        fixed.append(("customer", "Customer", 18))
+    # The check column, each column and its gap, the scrollbar gutter and the Details gap.
+    used = CHECK_WIDTH + sum(w + 1 for _, _, w in fixed) + 3
     columns = [GridColumn(key, label, w) for key, label, w in fixed]
-    columns.append(GridColumn("details", "Details", max(24, width - used)))
+    columns.append(GridColumn("details", "Details", max(10, width - used)))
     return columns
 
 
@@ -121,7 +122,6 @@ class AuditLogScreen(Screen[None]):
     AuditLogScreen .cell Input { background: $boost; }
     AuditLogScreen .errors { height: auto; padding: 0 1; }
     AuditLogScreen .error { width: 1fr; height: auto; margin-right: 1; color: $text-error; }
-    AuditLogScreen .error.-spacer { color: $foreground-muted; }
     AuditLogScreen .cell Input.-invalid { background: $error 25%; }
     AuditLogScreen #hint { width: 1fr; height: 1; color: $foreground-muted; }
     AuditLogScreen #count { height: 1; padding: 0 1; color: $text-accent; }
@@ -260,7 +260,7 @@ class AuditLogScreen(Screen[None]):
         if generation != self._generation:
             return
         self._show_errors(errors)
-        fields = ", ".join(FIELD_LABELS.get(f, f) for f in errors)
+        fields = ", ".join(FIELD_LABELS[f] for f in FILTER_FIELDS if f in errors)
         self._set_count(f"Check the filters: {fields}", error=True)
 
     def _query_done(
@@ -286,17 +286,18 @@ class AuditLogScreen(Screen[None]):
         count.set_class(error, "-error")
 
     def _show_errors(self, errors: dict[str, str]) -> None:
+        """Each message in the cell under its field (the cells of a row keep their widths, so
+        an error never appears under a neighbour); a row without errors takes no space."""
         self.errors = dict(errors)
         for field in FILTER_FIELDS:
             message = errors.get(field, "")
             widget = self.query_one(f"#e-{field}", Static)
             widget.update(Text(f"✗ {message}") if message else Text(""))
-            widget.display = bool(message)
             self.query_one(f"#f-{field}").set_class(bool(message), "-invalid")
-        for spacer in self.query(".error.-spacer"):
-            spacer.display = False
         for row in self.query(".errors"):
-            row.display = any(child.display for child in row.children)
+            row.display = any(
+                errors.get((child.id or "").removeprefix("e-")) for child in row.children
+            )
         if errors:
             first = next(f for f in FILTER_FIELDS if f in errors)
             self.query_one(f"#f-{first}").focus()

@@ -167,22 +167,23 @@ async def test_bad_date_shows_an_inline_error_and_keeps_the_text(audit_app):
         screen = await open_audit_log(pilot)
         await submit(pilot, "since", "2026-02-30")
         error = screen.query_one("#e-since", Static)
-        assert error.display
+        assert error.parent.display
         assert "'2026-02-30' is not a real date" in str(error.render())
         assert screen.query_one("#f-since", Input).value == "2026-02-30"
         assert screen.query_one("#f-since", Input).has_class("-invalid")
         assert audit_app.focused is screen.query_one("#f-since", Input)
         assert "Check the filters: From" in text_of(audit_app, "#count")
-        assert not screen.query_one("#e-until", Static).display
+        assert str(screen.query_one("#e-until", Static).render()) == ""
+        assert not screen.query_one("#e-customer", Static).parent.display  # row without errors
 
         # Fixed, but now the end is before the start: the error moves to "To".
         await submit(pilot, "since", "2026-12-03")
         await submit(pilot, "until", "2026-12-02")
-        assert not screen.query_one("#e-since", Static).display
+        assert str(screen.query_one("#e-since", Static).render()) == ""
         assert "is before the start" in str(screen.query_one("#e-until", Static).render())
 
         await submit(pilot, "until", "2026-12-04")
-        assert not screen.query_one("#e-until", Static).display
+        assert not screen.query_one("#e-until", Static).parent.display
         assert [row_id for row_id, _ in rows(audit_app)] == [5, 4]  # 12-03 and 12-04
 
 
@@ -190,7 +191,11 @@ async def test_unknown_customer_email_is_an_error_not_an_empty_list(audit_app):
     async with audit_app.run_test(size=(120, 40)) as pilot:
         screen = await open_audit_log(pilot)
         await submit(pilot, "customer", "nobody@example.com")
-        message = str(screen.query_one("#e-customer", Static).render())
+        error = screen.query_one("#e-customer", Static)
+        message = str(error.render())
+        # Under its own field: the cells before it in the row are there, and empty.
+        cells = list(error.parent.children)
+        assert cells.index(error) == 2 and all(str(c.render()) == "" for c in cells[:2])
         assert "no customer has the email 'nobody@example.com'" in message
         assert screen.query_one("#f-customer", Input).value == "nobody@example.com"
 
