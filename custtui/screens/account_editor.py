@@ -33,6 +33,8 @@ from custtui.models import CustomerGroup, StoreView, Website
 from custtui.screens.confirm import ConfirmScreen
 from custtui.screens.dbwork import in_thread
 from custtui.screens.editor_tabs import AddressBook, BookEntry, NewsletterList
+from custtui.screens.orders_tab import OrdersTab
+from custtui.screens.store_credit_tab import StoreCreditTab
 from custtui.services import accounts, addresses, audit, newsletter
 from custtui.services.customers import full_name
 from custtui.services.errors import Conflict, NotFound, ServiceError, ValidationError
@@ -41,7 +43,7 @@ from custtui.widgets.customer_summary import CustomerSummary, load_summary
 from custtui.widgets.inputs import TextInput
 from custtui.widgets.text import plain
 
-TABS = ("view", "account", "addresses", "newsletter", "timeline")
+TABS = ("view", "account", "addresses", "newsletter", "timeline", "credit", "orders")
 OPTIONAL = {"prefix", "middlename", "suffix", "dob", "taxvat", "gender"}
 
 TEXT_FIELDS = ("prefix", "firstname", "middlename", "lastname", "suffix", "email", "dob", "taxvat")
@@ -193,13 +195,17 @@ class AccountEditorScreen(Screen[None]):
                 yield NewsletterList(id="news")
             with TabPane("Timeline", id="timeline"):
                 yield VerticalScroll(Static("", id="history", markup=False))
+            with TabPane("Store Credit", id="credit"):
+                yield StoreCreditTab(id="credit-tab", classes="loads-with-customer")
+            with TabPane("Orders", id="orders"):
+                yield OrdersTab(id="orders-tab", classes="loads-with-customer")
         yield Static("Loading…", id="message", markup=False)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         if self.customer_id is None:
             tabs = self.query_one(TabbedContent)
-            for tab in ("view", "addresses", "newsletter", "timeline"):
+            for tab in ("view", "addresses", "newsletter", "timeline", "credit", "orders"):
                 tabs.hide_tab(tab)
         self.load()
 
@@ -211,7 +217,13 @@ class AccountEditorScreen(Screen[None]):
         self._focus_tab(tabs.active)
 
     def _focus_tab(self, tab: str) -> None:
-        target = {"account": "#in-firstname", "addresses": "#book", "newsletter": "#news"}.get(tab)
+        target = {
+            "account": "#in-firstname",
+            "addresses": "#book",
+            "newsletter": "#news",
+            "credit": "#sc-amount",
+            "orders": "#orders-grid",
+        }.get(tab)
         if target and self.query(target):
             self.query_one(target).focus()
         elif tab in ("view", "timeline"):
@@ -256,6 +268,8 @@ class AccountEditorScreen(Screen[None]):
                 data["newsletter"], lambda when: self._when(when, "%Y-%m-%d %H:%M")
             )
             self.query_one("#history", Static).update(self._timeline(data["timeline"]))
+            for extra in self.query(".loads-with-customer"):  # Store Credit, Orders
+                extra.load_customer(self.customer_id)  # type: ignore[attr-defined]
         await self._build_form(self.loaded)
         notice, self._notice = self._notice, None
         self._say(
