@@ -47,7 +47,7 @@ from custtui.models import (
 )
 from custtui.models.db import database, is_postgres, is_sqlite
 from custtui.models.migrations import SEARCH_TRIGGER_NAMES, grid_index_sql, search_trigger_sql
-from custtui.services import clock, config, grid_index
+from custtui.services import clock, config, demo_sales, grid_index
 from custtui.services.demo_data import (
     COUNTRIES,
     WEBSITE_COUNTRIES,
@@ -105,6 +105,8 @@ class DemoSummary:
     addresses: int
     subscribers: int
     seconds: float
+    orders: int = 0
+    store_credit_balances: int = 0
 
 
 @dataclass(frozen=True)
@@ -256,6 +258,8 @@ class _Generator:
         self.plan = plan
         self.count = count
         self.rng = Random(seed)
+        self.seed = seed
+        self.sales: demo_sales.SalesGenerator | None = None
         self.first_customer, self.first_address, self.first_subscriber = first_ids
         # Address counts are drawn first so the total (and the "addresses" progress bar) is
         # known before the first row: 10 % none, 55 % one, 25 % two, 10 % three.
@@ -545,11 +549,13 @@ def _load_sqlite(
     address_sql = insert_sql("address", ADDRESS_COLUMNS)
     subscriber_sql = insert_sql("newsletter_subscriber", SUBSCRIBER_COLUMNS)
     done = addresses = subscribers = 0
+    sales = generator.sales = demo_sales.for_demo(generator.seed, generator.now_ts)
     for customer_rows, address_rows, subscriber_rows in generator.batches(BATCH_SIZE):
         _check(cancel)
         conn.executemany(customer_sql, customer_rows)
         conn.executemany(address_sql, address_rows)
         conn.executemany(subscriber_sql, subscriber_rows)
+        demo_sales.load_sqlite(conn, sales.batch(customer_rows))
         done += len(customer_rows)
         addresses += len(address_rows)
         subscribers += len(subscriber_rows)
@@ -591,11 +597,13 @@ def _load_portable(
             model.insert_many(rows[at : at + PG_CHUNK], fields=fields).as_rowcount().execute()
 
     done = addresses = subscribers = 0
+    sales = generator.sales = demo_sales.for_demo(generator.seed, generator.now_ts)
     for customer_rows, address_rows, subscriber_rows in generator.batches(BATCH_SIZE):
         _check(cancel)
         insert(Customer, CUSTOMER_COLUMNS, customer_rows)
         insert(Address, ADDRESS_COLUMNS, address_rows)
         insert(NewsletterSubscriber, SUBSCRIBER_COLUMNS, subscriber_rows)
+        demo_sales.load_portable(sales.batch(customer_rows), PG_CHUNK)
         done += len(customer_rows)
         addresses += len(address_rows)
         subscribers += len(subscriber_rows)
@@ -604,8 +612,8 @@ def _load_portable(
     _check(cancel)
     if is_postgres(db):
         # Ids were explicit: move each serial past them so the next service insert works.
-        for model in (Customer, Address, NewsletterSubscriber):
-            table = model._meta.table_name
+        tables = [m._meta.table_name for m in (Customer, Address, NewsletterSubscriber)]
+        for table in tables + list(demo_sales.SEQUENCE_TABLES):
             db.execute_sql(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
@@ -696,4 +704,10 @@ def build_demo(
             report("customers", 0, customers)
             report("addresses", 0, generator.total_addresses)
             counts = _load_portable(target, generator, report, cancel)
-    return DemoSummary(*counts, seconds=round(time.perf_counter() - started, 3))
+    sales = generator.sales
+    return DemoSummary(
+        *counts,
+        seconds=round(time.perf_counter() - started, 3),
+        orders=sales.totals["sales_order"] if sales else 0,
+        store_credit_balances=sales.totals["store_credit_balance"] if sales else 0,
+    )
