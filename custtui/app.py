@@ -146,15 +146,6 @@ class CusttuiApp(App[None]):
             if not isinstance(self.screen, CustomerConfigScreen):
                 self.push_screen(CustomerConfigScreen())
             return
-        if place == "online":
-            from custtui.screens.now_online import NowOnlineScreen
-
-            if any(isinstance(s, NowOnlineScreen) for s in self.screen_stack):
-                while not isinstance(self.screen, NowOnlineScreen):
-                    self.pop_screen()
-            else:
-                self.push_screen(NowOnlineScreen())
-            return
         if place == "audit-log":
             from custtui.screens.audit_log import AuditLogScreen
 

@@ -55,6 +55,7 @@ class PlaceCommands(Provider):
         ("All Customers", "Customers › All Customers: search, filter, act", "customers"),
         ("Now Online", "Customers › Now Online: who is on the shop right now", "online"),
         ("Add New Customer", "Create a customer account", "new-customer"),
+        ("Audit Log", "System › Audit Log: who changed what, across customers", "audit-log"),
         ("Email Outbox", "Customers › Email Outbox: queued and sent emails, retry", "outbox"),
         (
             "Email Templates",
@@ -67,7 +68,6 @@ class PlaceCommands(Provider):
             "name and address options",
             "config",
         ),
-        ("Audit Log", "System › Audit Log: who changed what, across customers", "audit-log"),
     )
 
     async def discover(self) -> Hits:

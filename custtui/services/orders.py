@@ -401,6 +401,7 @@ def place_order(
                     order_id=int(order_id),
                     refusal="Store credit on {website} is {available}; the order cannot use "
                     "{amount}.",
+                    field_name="use_store_credit",
                 )
     except IntegrityError:
         earlier = _order_for_request(request_id, customer.id)

@@ -381,12 +381,14 @@ def apply_movement(
     order_id: int | None = None,
     creditmemo_id: int | None = None,
     refusal: str | None = None,
+    field_name: str = "amount",
 ) -> Movement:
     """Apply one movement inside the caller's transaction (see the module docstring).
 
     ``action`` ``ACTION_UPDATED`` becomes ``ACTION_CREATED`` when this movement creates the
     balance. A debit larger than the balance raises :class:`InsufficientCredit`, whose message
-    is *refusal* formatted with ``{available}``, ``{amount}`` and ``{website}``. A used
+    is *refusal* formatted with ``{available}``, ``{amount}`` and ``{website}``, for the field
+    *field_name*. A used
     *request_id* raises peewee's ``IntegrityError`` (the caller turns it into a replay).
     """
     action_label(action)
@@ -416,7 +418,7 @@ def apply_movement(
             "The store credit balance on {website} is {available}; you cannot subtract {amount}."
         )
         raise InsufficientCredit(
-            "amount",
+            field_name,
             template.format(
                 website=website.name,
                 available=money.format_amount(available, balance.currency_code),

@@ -74,7 +74,7 @@ def test_using_more_than_the_balance_is_refused_with_the_available_amount(ada) -
             use_store_credit=2500,
         )  # fmt: skip
     assert str(caught.value) == (
-        "amount: Store credit on Main Website is $20.00; the order cannot use $25.00."
+        "use_store_credit: Store credit on Main Website is $20.00; the order cannot use $25.00."
     )
     assert Order.select().count() == 0 and credit(ada) == 2000
 

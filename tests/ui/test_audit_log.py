@@ -247,3 +247,14 @@ async def test_escape_in_the_filter_bar_returns_to_the_grid(audit_app):
         await pilot.press("escape")
         assert isinstance(audit_app.focused, SqlGrid)
         assert audit_app.screen is screen
+
+
+async def test_a_role_without_audit_view_sees_why_and_no_events(audit_app):
+    from custtui.services.actor import Actor
+
+    async with audit_app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        audit_app.actor = Actor(None, "guest", "nobody")
+        await open_audit_log(pilot)
+        assert "does not allow viewing the audit log" in text_of(audit_app, "#count")
+        assert grid(audit_app).row_count == 0
