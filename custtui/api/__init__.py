@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from custtui import __version__
-from custtui.api import errors, routes
+from custtui.api import errors, routes, sales
 from custtui.api.dbthreads import DbThreads
 from custtui.api.gate import MAX_BODY, Gate
 from custtui.services import api_tokens, passwords
@@ -52,6 +52,7 @@ def create_app(*, threads: int = 8, max_body: int = MAX_BODY) -> FastAPI:
     app.state.db = db
     errors.install(app)
     app.include_router(routes.router)
+    app.include_router(sales.router)
 
     async def authenticate(token: str) -> Any:
         return await db.run(api_tokens.verify, token)

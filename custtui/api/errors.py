@@ -82,8 +82,32 @@ def service_error(error: ServiceError) -> SafeJSONResponse:
 
 
 # -- request validation ----------------------------------------------------------------------
+def _field_path(loc: tuple[Any, ...]) -> tuple[str, bool]:
+    """The field a validation error is about, and whether it is one member of a union.
+
+    ``("body", "website", "str")`` is the *str* member of ``website: str | int``;
+    ``("body", "items", 0, "price")`` is ``items.0.price``: a name after a list index is a
+    field of that member, a name after a field is a union member's tag.
+    """
+    if len(loc) < 2:
+        return "body", False
+    parts = [str(loc[1])]
+    rest = loc[2:]
+    while rest:
+        head = rest[0]
+        if not isinstance(head, int):
+            return ".".join(parts), True
+        parts.append(str(head))
+        if len(rest) > 1 and isinstance(rest[1], str):
+            parts.append(rest[1])
+            rest = rest[2:]
+        else:
+            rest = rest[1:]
+    return ".".join(parts), False
+
+
 def _field_name(loc: tuple[Any, ...]) -> str:
-    name = str(loc[1]) if len(loc) > 1 else "body"
+    name = _field_path(loc)[0]
     return name if len(name) <= 64 else name[:64] + "…"
 
 
@@ -91,6 +115,7 @@ _WORDS = {
     "string_type": "must be a string",
     "int_type": "must be an integer",
     "bool_type": "must be true or false",
+    "list_type": "must be a list",
     "missing": "is required",
     "extra_forbidden": "is not a field of this request",
     "greater_than_equal": "must be at least {ge}",
@@ -102,9 +127,7 @@ _WORDS = {
 def _describe(error: dict[str, Any]) -> str:
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
-    if len(error.get("loc", ())) > 2:  # one member of a union (website: str | int)
-        text = "must be a string or an integer"
-    elif kind == "value_error":
+    if kind == "value_error":
         text = str(ctx.get("error", error.get("msg", "is not valid")))
     elif kind in _WORDS:
         try:
@@ -133,11 +156,37 @@ def validation_response(request: Request, exc: RequestValidationError) -> SafeJS
     if body_level:
         return message(400, "The request body must be a JSON object.")
     fields: dict[str, str] = {}
+    unions: dict[str, list[dict[str, Any]]] = {}
     for error in errors:
-        field = _field_name(tuple(error.get("loc", ())))
-        if field not in fields:
+        loc = tuple(error.get("loc", ()))
+        field = _field_name(loc)
+        if _field_path(loc)[1]:
+            unions.setdefault(field, []).append(error)
+        elif field not in fields:
             fields[field] = _sentence(field, _describe(error))
+    for field, members in unions.items():
+        fields.setdefault(field, _sentence(field, _describe_union(members)))
     return field_errors(fields)
+
+
+_TYPE_WORDS = {
+    "string_type": "a string",
+    "int_type": "an integer",
+    "int_parsing": "an integer",
+    "int_from_float": "an integer",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+}
+
+
+def _describe_union(members: list[dict[str, Any]]) -> str:
+    """``website: str | int`` sent ``true`` → "must be a string or an integer"; sent a
+    string that is too long → what the string member says about it."""
+    specific = [e for e in members if e.get("type") not in _TYPE_WORDS]
+    if specific:
+        return _describe(specific[0])
+    words = list(dict.fromkeys(_TYPE_WORDS[str(e.get("type"))] for e in members))
+    return "must be " + " or ".join(words)
 
 
 def install(app: FastAPI) -> None:

@@ -203,6 +203,10 @@ class Movement:
             "customer_notified": self.customer_notified,
             "more_information": self.additional_info,
         }
+        if not staff and self.action in (ACTION_UPDATED, ACTION_CREATED):
+            # "By admin: <username>. (<comment>)" is for the back office: a shopper's My
+            # Account never shows staff names or their notes (Magento shows no such column).
+            out["more_information"] = None
         if staff:
             out["request_id"] = self.request_id
             out["staff"] = self.staff_username

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from custtui.models import Visit
 from custtui.services import api_tokens
-from tests.api.conftest import ADMIN, TestClient
+from tests.api.conftest import ADMIN, served
 from tests.api.test_hostile_bodies import HOSTILE, ROUTES, _check, _post
 
 
@@ -14,7 +14,7 @@ def test_a_shopper_session_on_each_database(any_shop):
     from custtui.api import create_app
 
     token = api_tokens.create(ADMIN, "shop")
-    with TestClient(create_app(threads=3), raise_server_exceptions=False) as api:
+    with served(create_app(threads=3)) as api:
         api.headers["Authorization"] = f"Bearer {token}"
         assert api.get("/v1/health").status_code == 200
         visit_id = api.post("/v1/visits", json={"website": "base"}).json()["visit_id"]
