@@ -25,6 +25,8 @@ from typing import Any, TextIO
 
 import httpx
 
+from custtui.services.demo_sales import CATALOGUE
+
 PAGES = (
     "/",
     "/women.html",
@@ -97,7 +99,8 @@ class Stats:
         return (
             f"{elapsed // 60:>3}:{elapsed % 60:02d}  visitors {self.arrived}/{total} "
             f"({self.active} on the site)  pages {c['page_view'] + c['search']}  "
-            f"carts {c['add_to_cart']}  orders {c['place_order']}  registered {c['registered']}  "
+            f"carts {c['add_to_cart']}  orders {c['place_order']} ({c['ordered']} by customers, "
+            f"{c['paid_with_credit']} with store credit)  registered {c['registered']}  "
             f"sign-ins {c['signed_in']} ok/{c['wrong_password']} wrong/{c['locked']} locked  "
             f"sign-outs {c['signed_out']}  resets {c['reset_requested']} "
             f"({c['reset_limited']} limited)  unexpected {unexpected}"
@@ -197,9 +200,34 @@ class Visitor:
             if self.rng.random() < 0.35:
                 await self.event("checkout", "/checkout/")
                 await self.pause()
+                if self.signed_in:
+                    await self.place_order()
                 await self.event("place_order", "/checkout/onepage/success/")
                 await self.pause()
         await self.browse(self.rng.randint(0, 3))
+
+    async def place_order(self) -> None:
+        """A signed-in shopper's order through ``POST /v1/orders``, half of them paying with
+        whatever store credit the account has. Prices are whole units, valid in any currency;
+        the request id makes a retried checkout charge once."""
+        products = self.rng.sample(CATALOGUE, self.rng.randint(1, 3))
+        items = [
+            {"sku": sku, "name": name, "qty": self.rng.randint(1, 2), "price": str(cents // 100)}
+            for sku, name, cents in products
+        ]
+        body = {
+            "visit_id": self.visit_id,
+            "items": items,
+            "use_store_credit": self.rng.random() < 0.5,
+            "request_id": f"sim-{self.run_id}-{self.number}-{self.rng.randrange(10**9)}",
+        }
+        response = await self.post("/v1/orders", body)
+        if response.status_code != 201:
+            self.unexpected("order", response)
+            return
+        self.stats.counts["ordered"] += 1
+        if response.json().get("store_credit_used", "0").strip("0.,") != "":
+            self.stats.counts["paid_with_credit"] += 1
 
     async def register_and_sign_in(self) -> None:
         account = Account(

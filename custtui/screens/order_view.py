@@ -170,7 +170,10 @@ class OrderScreen(ModalScreen[str | None]):
 
     @on(Button.Pressed, "#order-memo")
     def action_credit_memo(self) -> None:
-        if self.order is None or self.order.refundable <= 0:
+        if self.order is None:
+            return
+        if self.order.refund_refusal is not None:
+            self._say(self.order.refund_refusal, True)
             return
 
         def done(message: str | None) -> None:
@@ -181,7 +184,10 @@ class OrderScreen(ModalScreen[str | None]):
 
     @on(Button.Pressed, "#order-cancel")
     def action_cancel_order(self) -> None:
-        if self.order is None or not self.order.can_cancel:
+        if self.order is None:
+            return
+        if self.order.cancel_refusal is not None:
+            self._say(self.order.cancel_refusal, True)
             return
 
         def done(message: str | None) -> None:

@@ -150,15 +150,8 @@ class OrdersTab(Vertical):
         except (ServiceError, DatabaseError, InterfaceError) as error:
             self.app.call_from_thread(self.say, str(error), True)
             return
-        if not order.can_cancel:
-            why = (
-                f"Order #{order.increment_id} is {order.status_label.lower()} (invoiced); "
-                "refund it with a credit memo instead (r)."
-                if order.status in orders.REFUNDABLE
-                else f"Order #{order.increment_id} is {order.status_label.lower()} and cannot "
-                "be canceled."
-            )
-            self.app.call_from_thread(self.say, why, True)
+        if order.cancel_refusal is not None:
+            self.app.call_from_thread(self.say, order.cancel_refusal, True)
             return
         self.app.call_from_thread(confirm_cancel, self.app, order, self._after)
 

@@ -120,6 +120,33 @@ class OrderView:
     def can_cancel(self) -> bool:
         return self.status in CANCELABLE and self.total_refunded == 0
 
+    @property
+    def cancel_refusal(self) -> str | None:
+        """Why this order cannot be canceled, in words for staff (None when it can)."""
+        if self.can_cancel:
+            return None
+        status = self.status_label.lower()
+        if self.status in REFUNDABLE:
+            return (
+                f"Order #{self.increment_id} is {status} (invoiced); refund it with a credit "
+                "memo instead (r)."
+            )
+        return f"Order #{self.increment_id} is {status} and cannot be canceled."
+
+    @property
+    def refund_refusal(self) -> str | None:
+        """Why no credit memo can be issued for this order (None when one can)."""
+        if self.refundable > 0:
+            return None
+        if self.status in CANCELABLE:
+            return (
+                f"Order #{self.increment_id} is not invoiced yet: cancel it instead (c), which "
+                "gives back the store credit it used."
+            )
+        return (
+            f"Order #{self.increment_id} is {self.status_label.lower()}; nothing is left to refund."
+        )
+
     def shown(self, minor: int, *, sign: bool = False) -> str:
         return money.format_amount(minor, self.currency_code, sign=sign)
 

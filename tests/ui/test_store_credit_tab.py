@@ -15,6 +15,7 @@ from custtui.models import CreditMemo, Order, OutboxMessage, StoreCreditHistory
 from custtui.screens.account_editor import AccountEditorScreen
 from custtui.screens.confirm import ConfirmScreen
 from custtui.screens.order_view import CreditMemoScreen, OrderScreen
+from custtui.screens.orders_tab import OrdersTab
 from custtui.screens.store_credit_tab import StoreCreditTab
 from custtui.services import clock, orders, store_credit
 from custtui.services.actor import STOREFRONT, Actor
@@ -289,3 +290,30 @@ async def test_cancel_an_order_from_the_grid_gives_back_its_credit(app):
         assert text_of(app, "#orders-status") == (
             "Order #000000002 is canceled. +$5.00 store credit given back; the balance is $10.00."
         )
+
+
+async def test_the_order_view_says_why_an_action_is_not_possible(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        clock.install(clock.FixedClock(FIXED_NOW))
+        paid, pending = _orders_for_veronica()
+        await open_tab(pilot, 1, "orders")
+        tab = app.screen.query_one(OrdersTab)
+        tab.open_order(paid)
+        await settle(pilot)
+        assert isinstance(app.screen, OrderScreen)
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, OrderScreen)  # nothing asked, nothing done
+        assert "(invoiced); refund it with a credit memo instead (r)." in text_of(
+            app, "#order-status"
+        )
+        await pilot.press("escape")
+        await settle(pilot)
+        tab.open_order(pending)
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, OrderScreen)
+        assert "is not invoiced yet: cancel it instead (c)" in text_of(app, "#order-status")
+        assert Order.get_by_id(pending).status == "pending"
