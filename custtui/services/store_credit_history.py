@@ -13,6 +13,7 @@ from typing import Any
 
 from custtui.models import StoreCreditBalance, StoreCreditHistory
 from custtui.models.db import database
+from custtui.models.fields import from_db_time
 from custtui.services import config
 from custtui.services.store_credit import (
     PATH_SHOW_HISTORY,
@@ -21,7 +22,6 @@ from custtui.services.store_credit import (
     balances,
     get_customer,
     is_enabled,
-    movement_from_row,
     website_names,
 )
 
@@ -41,6 +41,10 @@ class HistorySource:
     def _where(self) -> Any:
         if self.website_id is None:
             return StoreCreditHistory.customer == self.customer_id
+        return StoreCreditHistory.balance == self._where_balance_id()
+
+    def _where_balance_id(self) -> int:
+        """The id of the customer's balance on ``website_id`` (-1 when there is none)."""
         if self._balance_id is None:
             row = (
                 StoreCreditBalance.select(StoreCreditBalance.id)
@@ -51,7 +55,7 @@ class HistorySource:
                 .first()
             )
             self._balance_id = row.id if row is not None else -1
-        return StoreCreditHistory.balance == self._balance_id
+        return self._balance_id
 
     def count(self) -> int:
         if self._count is None:
@@ -63,15 +67,55 @@ class HistorySource:
             return []
         if not self._sites:
             self._sites = website_names()
-        rows = list(
-            StoreCreditHistory.select(StoreCreditHistory, StoreCreditBalance.website)
-            .join(StoreCreditBalance)
-            .where(self._where())
-            .order_by(StoreCreditHistory.id.desc())
-            .offset(offset)
-            .limit(limit)
+        p = database.obj.param
+        by = "h.customer_id" if self.website_id is None else "h.balance_id"
+        key = self.customer_id if self.website_id is None else self._where_balance_id()
+        # One parameterised statement straight to the cursor: building a peewee query and a
+        # model per row was most of a page's time (bench/credit.py: 2.8 ms per 100 rows,
+        # raw sqlite3 0.16 ms).
+        cursor = database.obj.execute_sql(
+            f"SELECT {_PAGE_SELECT} FROM store_credit_history h "
+            f"JOIN store_credit_balance b ON b.id = h.balance_id WHERE {by} = {p} "
+            f"ORDER BY h.id DESC LIMIT {p} OFFSET {p}",
+            (key, limit, offset),
         )
-        return [movement_from_row(row, row.balance.website_id, self._sites) for row in rows]
+        sites = self._sites
+        movements = []
+        for row in cursor.fetchall():
+            values = dict(zip(_PAGE_NAMES, row, strict=True))
+            website_id = int(values.pop("website_id"))
+            _code, name, currency = sites.get(website_id, ("", f"Website {website_id}", "USD"))
+            values["customer_notified"] = bool(values["customer_notified"])
+            values["created_at"] = from_db_time(values["created_at"])
+            movements.append(
+                Movement(website_id=website_id, website_name=name, currency_code=currency, **values)
+            )
+        return movements
+
+
+_PAGE_NAMES = (
+    "history_id",
+    "balance_id",
+    "customer_id",
+    "action",
+    "delta",
+    "balance_after",
+    "additional_info",
+    "customer_notified",
+    "created_at",
+    "request_id",
+    "staff_username",
+    "order_id",
+    "creditmemo_id",
+    "website_id",
+)
+_PAGE_SELECT = ", ".join(
+    [
+        "h.id",
+        *(f"h.{name}" for name in _PAGE_NAMES[1:-1]),
+        "b.website_id",
+    ]
+)
 
 
 def history(
