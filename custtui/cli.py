@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import threading
 import time
@@ -61,6 +62,20 @@ def build_parser() -> argparse.ArgumentParser:
     find.add_argument("--json", action="store_true", help="print a JSON array")
     find.add_argument("--limit", type=int, default=20, metavar="N")
     _db_arg(find)
+    check = sub.add_parser(
+        "sign-in-check",
+        help="run the storefront sign-in for EMAIL (password on stdin) and print the outcome",
+        description="Run the real customer sign-in (the storefront's): the password is read "
+        "from standard input (one line; asked without echo on a terminal). It counts towards "
+        "the lockout, rehashes an imported Magento hash and is audited like a storefront "
+        "sign-in. Exit status 0 signed in, 1 refused, 2 bad input.",
+    )
+    check.add_argument("email", metavar="EMAIL")
+    check.add_argument(
+        "--website", metavar="CODE", default="base", help="the website signed in to (base)"
+    )
+    check.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    _db_arg(check)
     audit_cmd = commands.add_parser(
         "audit",
         help="print the audit log, newest first",
@@ -245,6 +260,63 @@ def _find(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password(prompt: str) -> str:
+    """One line from stdin (only the line ending removed: spaces are part of a password),
+    or asked without echo on a terminal."""
+    import getpass
+
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _sign_in_check(args: argparse.Namespace) -> int:
+    from custtui.models import Customer, Website
+    from custtui.services import auth, staff_accounts
+
+    _open(args)
+    site = Website.get_by_id(auth.website_id(args.website))
+    password = _read_password(f"Password for {args.email}: ")
+    outcome: dict[str, Any] = {"email": args.email, "website": site.code}
+    try:
+        result = auth.sign_in(
+            site.id,
+            args.email,
+            password,
+            via=f"sign-in-check from the command line (OS user {staff_accounts.os_user()})",
+        )
+    except (auth.AuthFailed, auth.AccountLocked, auth.NotConfirmed) as error:
+        kind = {
+            auth.AuthFailed: "invalid_login",
+            auth.AccountLocked: "locked",
+            auth.NotConfirmed: "not_confirmed",
+        }[type(error)]
+        outcome |= {"signed_in": False, "outcome": kind, "message": str(error)}
+        if args.json:
+            print(json.dumps(outcome, ensure_ascii=False))
+        else:
+            print(f"Refused: {error}")
+        return 1
+    customer = Customer.get_by_id(result.customer_id)
+    outcome |= {
+        "signed_in": True,
+        "outcome": "signed_in",
+        "customer_id": customer.id,
+        "redirect": result.redirect,
+        "rehashed": result.rehashed,
+    }
+    if args.json:
+        print(json.dumps(outcome, ensure_ascii=False))
+        return 0
+    name = " ".join(p for p in (customer.firstname, customer.lastname) if p)
+    where = "the account dashboard" if result.redirect == "dashboard" else "the page they came from"
+    print(f"Signed in: customer {customer.id} {name} <{customer.email}> on website {site.code}.")
+    print(f"The storefront sends them to {where}.")
+    if result.rehashed:
+        print("Their stored password hash was upgraded to bcrypt.")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -260,6 +332,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             return _demo(args)
         if args.command == "customers":
+            if args.customers_command == "sign-in-check":
+                return _sign_in_check(args)
             return _find(args)
         if args.command == "audit":
             return _audit(args)
@@ -292,6 +366,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ServiceError as error:
         print(f"custtui: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # ``custtui credit show … | head``: the reader has gone. Point stdout at /dev/null so
+        # the interpreter's final flush does not raise again, and exit as a piped tool does.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

@@ -70,13 +70,21 @@ class PlaceCommands(Provider):
         ),
     )
 
+    def _places(self) -> list[tuple[str, str, str]]:
+        """The places this staff member's role may open (the menu shows the others disabled,
+        with the reason)."""
+        from custtui.screens.menu import place_refusal
+
+        actor = getattr(self.app, "actor", None)
+        return [p for p in self.PLACES if place_refusal(actor, p[2]) is None]
+
     async def discover(self) -> Hits:
-        for title, help_text, place in self.PLACES:
+        for title, help_text, place in self._places():
             yield DiscoveryHit(title, partial(self.app.go_to, place), help=help_text)  # type: ignore[attr-defined]
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for title, help_text, place in self.PLACES:
+        for title, help_text, place in self._places():
             score = matcher.match(title)
             if score > 0:
                 yield Hit(

@@ -35,7 +35,7 @@ from custtui.screens.dbwork import in_thread
 from custtui.screens.editor_tabs import AddressBook, BookEntry, NewsletterList
 from custtui.screens.orders_tab import OrdersTab
 from custtui.screens.store_credit_tab import StoreCreditTab
-from custtui.services import accounts, addresses, audit, newsletter
+from custtui.services import accounts, addresses, audit, newsletter, permissions
 from custtui.services.customers import full_name
 from custtui.services.errors import Conflict, NotFound, ServiceError, ValidationError
 from custtui.services.grid_columns import GENDERS
@@ -272,8 +272,10 @@ class AccountEditorScreen(Screen[None]):
                 extra.load_customer(self.customer_id)  # type: ignore[attr-defined]
         await self._build_form(self.loaded)
         notice, self._notice = self._notice, None
+        refusal = self.edit_refusal()
         self._say(
             notice
+            or (f"Read-only: {refusal}" if refusal else None)
             or (
                 "New customer — ctrl+s saves; the welcome email invites them to set a password."
                 if self.customer_id is None
@@ -309,6 +311,7 @@ class AccountEditorScreen(Screen[None]):
         container = self.query_one("#form", VerticalScroll)
         await container.remove_children()
         widgets = []
+        controls: list[Any] = []
         for field in ORDER:
             value = values.get(field)
             label = accounts.LABELS[field]
@@ -347,6 +350,7 @@ class AccountEditorScreen(Screen[None]):
                     compact=True,
                     placeholder="YYYY-MM-DD" if field == "dob" else "",
                 )
+            controls.append(control)
             hidden = not self._shown(field, form, value)
             row = Horizontal(
                 Label(Text(label + (" *" if required else ""))), control, classes="row"
@@ -355,8 +359,17 @@ class AccountEditorScreen(Screen[None]):
             row.set_class(hidden, "-hidden")
             error.set_class(hidden, "-hidden")
             widgets += [row, error]
+        if self.edit_refusal() is not None:
+            for control in controls:
+                control.disabled = True
         await container.mount_all(widgets)
         self._built = True
+
+    def edit_refusal(self) -> str | None:
+        """Why this staff member may only read the customer (None when they may edit): the
+        form is then disabled and says so; a save would be refused and audited anyway."""
+        actor = getattr(self.app, "actor", None)
+        return None if actor is None else permissions.reason(actor, permissions.CUSTOMERS_EDIT)
 
     def _view_site(self, store_view_id: Any) -> int | None:
         return self.choices.get("store_view_sites", {}).get(store_view_id)

@@ -16,7 +16,8 @@ from textual.widgets.option_list import Option
 
 from custtui.screens.confirm import ConfirmScreen
 from custtui.screens.dbwork import in_thread
-from custtui.services import mass_actions
+from custtui.services import mass_actions, permissions
+from custtui.services.actor import Actor
 from custtui.services.errors import ServiceError
 from custtui.services.grid import Selection
 from custtui.services.grid_columns import Lookups
@@ -28,6 +29,25 @@ ACTIONS = (
     ("assign_group", "Assign a Customer Group"),
     ("unlock", "Unlock"),
 )
+NEEDS = {
+    "delete": permissions.CUSTOMERS_DELETE,
+    "subscribe": permissions.CUSTOMERS_NEWSLETTER,
+    "unsubscribe": permissions.CUSTOMERS_NEWSLETTER,
+    "assign_group": permissions.CUSTOMERS_ASSIGN_GROUP,
+    "unlock": permissions.CUSTOMERS_UNLOCK,
+}
+"""The permission each action needs: one the role lacks stays listed, disabled, with why."""
+
+
+def action_options(actor: Actor) -> list[Option]:
+    options = []
+    for key, label in ACTIONS:
+        reason = permissions.reason(actor, NEEDS[key])
+        text = Text(label)
+        if reason:
+            text.append(f"\n  {reason}", style="italic")
+        options.append(Option(text, id=key, disabled=reason is not None))
+    return options
 
 
 class MassActionScreen(ModalScreen["mass_actions.MassResult | None"]):
@@ -36,11 +56,12 @@ class MassActionScreen(ModalScreen["mass_actions.MassResult | None"]):
     DEFAULT_CSS = """
     MassActionScreen { align: center middle; }
     MassActionScreen > Vertical {
-        width: 50; height: auto; max-height: 90%; border: thick $accent; background: $surface;
+        width: 64; max-width: 100%; height: auto; max-height: 90%; border: thick $accent;
+        background: $surface;
         padding: 0 1;
     }
     MassActionScreen #heading { text-style: bold; }
-    MassActionScreen OptionList { height: auto; max-height: 16; }
+    MassActionScreen OptionList { height: auto; max-height: 20; }
     MassActionScreen #message { height: auto; color: $text-error; }
     """
 
@@ -54,8 +75,11 @@ class MassActionScreen(ModalScreen["mass_actions.MassResult | None"]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(f"Actions for {mass_actions.describe(self.count)}", id="heading")
-            yield OptionList(*(Option(label, id=key) for key, label in ACTIONS), id="menu")
+            yield OptionList(*action_options(self._actor()), id="menu")
             yield Static("", id="message", markup=False)
+
+    def _actor(self) -> Actor:
+        return self.app.actor  # type: ignore[attr-defined, no-any-return]
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -70,7 +94,7 @@ class MassActionScreen(ModalScreen["mass_actions.MassResult | None"]):
         self.picking_group = False
         menu = self.query_one(OptionList)
         menu.clear_options()
-        menu.add_options([Option(label, id=key) for key, label in ACTIONS])
+        menu.add_options(action_options(self._actor()))
         menu.highlighted = 0
         self.query_one("#heading", Static).update(
             f"Actions for {mass_actions.describe(self.count)}"

@@ -17,7 +17,14 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
-from custtui.models import Customer, CustomerLog, PasswordResetToken, Visit, Website
+from custtui.models import (
+    Customer,
+    CustomerGrid,
+    CustomerLog,
+    PasswordResetToken,
+    Visit,
+    Website,
+)
 from custtui.models.db import database
 from custtui.services import accounts, audit, clock, config, password_reset, passwords
 from custtui.services.actor import STOREFRONT
@@ -59,12 +66,16 @@ def password_problems(password: str, email: str | None = None) -> str | None:
         )
     if password != password.strip():
         return "The password can't begin or end with a space. Verify the password and try again."
+    # Magento's classes are [0-9], [A-Z], [a-z] and "anything else". Cased letters of any
+    # script count as upper/lower case; a character with no case and no digit value (a
+    # symbol, an emoji, a CJK or Arabic letter) is "anything else", as it is in Magento —
+    # so a password in a script without case is not refused for lacking letters.
     classes = sum(
         (
             any(c.isdigit() for c in password),
             any(c.isupper() for c in password),
             any(c.islower() for c in password),
-            any(not c.isalnum() for c in password),
+            any(not (c.isdigit() or c.isupper() or c.islower()) for c in password),
         )
     )
     required = min(4, max(1, config.get_int("customer/password/required_character_classes_number")))
@@ -235,6 +246,13 @@ class SignIn:
     customer_id: int
     redirect: str
     """``"dashboard"`` when Redirect Customer to Account Dashboard is on, else ``"referer"``."""
+    rehashed: bool = False
+    """The stored hash (a Magento one, or bcrypt at a lower cost) was replaced by a new one."""
+
+
+def _grid_lock(customer_id: int, lock_expires: Any) -> None:
+    """Keep the grid's Account Lock column (and so its Unlock mass action) in step."""
+    CustomerGrid.update(lock_expires=lock_expires).where(CustomerGrid.id == customer_id).execute()
 
 
 def _record_failure(customer: Customer) -> None:
@@ -253,12 +271,16 @@ def _record_failure(customer: Customer) -> None:
         Customer.update(failures_num=1, first_failure=now, lock_expires=None).where(
             Customer.id == customer.id
         ).execute()
+        if customer.lock_expires is not None:
+            _grid_lock(customer.id, None)
         return
     failures = customer.failures_num + 1
     values: dict[Any, Any] = {Customer.failures_num: Customer.failures_num + 1}
     if failures >= most:
         values[Customer.lock_expires] = now + timedelta(seconds=threshold)
     Customer.update(values).where(Customer.id == customer.id).execute()
+    if failures >= most:
+        _grid_lock(customer.id, values[Customer.lock_expires])
 
 
 def sign_in(
@@ -268,10 +290,17 @@ def sign_in(
     *,
     visit_id: int | None = None,
     remote_addr: str | None = None,
+    via: str | None = None,
 ) -> SignIn:
     """Authenticate; raises :class:`AuthFailed`, :class:`AccountLocked` or
-    :class:`NotConfirmed` with Magento's messages."""
+    :class:`NotConfirmed` with Magento's messages. *via* says where the attempt came from
+    when it is not the storefront (``custtui customers sign-in-check``) and goes into the
+    audit note."""
     site = website_id(website)
+
+    def note(text: str | None) -> str | None:
+        return "; ".join(part for part in (text, via) if part) or None
+
     if not isinstance(password, str) or len(password) > MAX_PASSWORD:
         passwords.dummy_verify("x")
         raise AuthFailed(INVALID_LOGIN)
@@ -283,11 +312,19 @@ def sign_in(
                 STOREFRONT,
                 "sign_in_failed",
                 entity_type="storefront",
-                note=f"unknown email on website {site}",
+                note=note(f"unknown email on website {site}"),
             )
         raise AuthFailed(INVALID_LOGIN)
     if _locked(customer):
         passwords.dummy_verify(password)
+        with database.obj.atomic():
+            audit.record(
+                STOREFRONT,
+                "sign_in_failed",
+                entity_id=customer.id,
+                customer_id=customer.id,
+                note=note("account locked"),
+            )
         raise AccountLocked(LOCKED)
     checked = passwords.verify(password, customer.password_hash)
     if not checked.ok:
@@ -298,10 +335,18 @@ def sign_in(
                 "sign_in_failed",
                 entity_id=customer.id,
                 customer_id=customer.id,
-                note="wrong password",
+                note=note("wrong password"),
             )
         raise AuthFailed(INVALID_LOGIN)
     if customer.confirmation and config.get_flag("customer/create_account/confirm", site):
+        with database.obj.atomic():
+            audit.record(
+                STOREFRONT,
+                "sign_in_failed",
+                entity_id=customer.id,
+                customer_id=customer.id,
+                note=note("email not confirmed"),
+            )
         raise NotConfirmed(NOT_CONFIRMED)
     rehashed = passwords.hash_password(password) if checked.needs_rehash else None
     now = clock.now()
@@ -314,6 +359,8 @@ def sign_in(
         if rehashed:
             values[Customer.password_hash] = rehashed
         Customer.update(values).where(Customer.id == customer.id).execute()
+        if customer.lock_expires is not None:
+            _grid_lock(customer.id, None)
         _log(customer.id, login=now)
         if visit_id is not None:
             Visit.update(customer=customer.id, last_visit_at=now).where(
@@ -324,12 +371,12 @@ def sign_in(
             "customer_signed_in",
             entity_id=customer.id,
             customer_id=customer.id,
-            note="password rehashed" if rehashed else None,
+            note=note("password rehashed" if rehashed else None),
         )
     redirect = (
         "dashboard" if config.get_flag("customer/startup/redirect_dashboard", site) else "referer"
     )
-    return SignIn(customer.id, redirect)
+    return SignIn(customer.id, redirect, rehashed=rehashed is not None)
 
 
 def _log(customer_id: int, *, login: Any = None, logout: Any = None) -> None:
@@ -418,6 +465,8 @@ def reset_password(token: str, new_password: str) -> int:
             session_cutoff=now,
             updated_at=now,
         ).where(Customer.id == customer.id).execute()
+        if customer.lock_expires is not None:
+            _grid_lock(customer.id, None)
         Visit.update(customer=None).where(Visit.customer == customer.id).execute()
         audit.record(
             STOREFRONT,

@@ -100,13 +100,14 @@ class Verified:
 
 
 @cache
-def _dummy() -> bytes:
-    return bcrypt.hashpw(b"custtui-timing-equaliser", bcrypt.gensalt(COST))
+def _dummy(cost: int) -> bytes:
+    return bcrypt.hashpw(b"custtui-timing-equaliser", bcrypt.gensalt(cost))
 
 
 def dummy_verify(password: str) -> Verified:
-    """Spend what a real check spends, for unknown accounts (no timing oracle)."""
-    bcrypt.checkpw(_prehash(password), _dummy())
+    """Spend what a real check spends — one bcrypt check at the current cost — for unknown
+    accounts, locked ones and cheap legacy hashes (no timing oracle)."""
+    bcrypt.checkpw(_prehash(password), _dummy(COST))
     return Verified(False)
 
 
@@ -124,6 +125,11 @@ def verify(password: str, stored: str | None) -> Verified:
         return Verified(ok, ok and _cost(encoded) < COST)
     ok = _verify_magento(password, stored)
     return Verified(ok, ok)
+
+
+def _slow(versions: list[str]) -> bool:
+    """Whether a Magento version chain includes an Argon2 step (md5/sha256 cost nothing)."""
+    return any(v.strip().startswith(("2", "3")) for v in versions)
 
 
 def _cost(encoded: bytes) -> int:
@@ -187,10 +193,16 @@ def _verify_magento(password: str, stored: str) -> bool:
     if not versions:
         dummy_verify(password)
         return False
+    if not _slow(versions):
+        # md5/sha256 take microseconds: spend a bcrypt check so that a customer imported
+        # with a legacy hash cannot be told apart from an unknown email by timing.
+        dummy_verify(password)
     value: str | None = password
     for version in versions:
         value = _apply(version.strip(), value, salt) if value is not None else None
     if value is None:
+        if _slow(versions):
+            dummy_verify(password)  # refused Argon2 parameters: not yet paid for
         return False
     return hmac.compare_digest(value.lower(), expected.lower())
 

@@ -77,9 +77,7 @@ def test_lower_cost_asks_for_rehash() -> None:
 SALT = "Zx9QpL2mN8vB4cR7tY1uI6oP3aS5dF0g"
 
 
-@pytest.mark.parametrize(
-    "versions", ["0", "1", "2", "3_32_2_67108864", "1:3_32_2_67108864", "0:1"]
-)
+@pytest.mark.parametrize("versions", ["0", "1", "2", "3_32_2_67108864", "1:3_32_2_67108864", "0:1"])
 def test_magento_hash_versions_verify_and_ask_for_rehash(versions) -> None:
     stored = passwords.magento_hash("Magento123!", SALT, versions)
     assert passwords.verify("Magento123!", stored) == passwords.Verified(True, True)
@@ -106,7 +104,9 @@ def test_absurd_argon_parameters_are_refused() -> None:
     assert not passwords.verify("x", "00:salt:3_32_2_99999999999").ok
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(min_size=1, max_size=80))
 def test_any_text_roundtrips(password) -> None:
     passwords.COST = 4  # the property is about encoding, not cost
