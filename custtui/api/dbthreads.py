@@ -7,6 +7,12 @@ first time it is used and keeps it; a connection that failed (the server went aw
 lock timed out) is closed, so the next call on that thread reconnects. The pool size bounds
 how many requests touch the database at once: SQLite has one writer anyway, and bcrypt
 (which releases the GIL) gets that many cores at most.
+
+On SQLite the pool's write transactions also queue for one in-process lock before ``BEGIN``.
+SQLite itself lets only one of them in; the others would wait in its busy handler, which
+polls with sleeps that grow to 100 ms, so under load a few requests waited seconds while
+others went by. The lock lets them in one after the other as soon as the previous commits;
+SQLite's own lock (and busy timeout) still guards against other processes.
 """
 
 from __future__ import annotations
@@ -20,15 +26,72 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import wait as wait_all
 from typing import Any, TypeVar
 
-from peewee import InterfaceError, OperationalError
+from peewee import InterfaceError, OperationalError, SqliteDatabase
 
 from custtui.models.db import database
 
 T = TypeVar("T")
 
 
+class _WriteQueue:
+    """One process-wide lock held from ``BEGIN`` to ``COMMIT``/``ROLLBACK`` on a SQLite
+    database (see the module's docstring). Installed on the database object, so every
+    thread's transactions on it take part; reads outside a transaction never wait."""
+
+    def __init__(self, db: SqliteDatabase) -> None:
+        self.lock = threading.Lock()
+        self.held = threading.local()
+        self.timeout = float(getattr(db, "_timeout", None) or 10)
+        self._begin, self._commit, self._rollback = db.begin, db.commit, db.rollback
+
+    def begin(self, *args: Any, **kwargs: Any) -> None:
+        mine = not getattr(self.held, "value", False)
+        if mine:
+            if not self.lock.acquire(timeout=self.timeout):
+                raise OperationalError("database is locked")
+            self.held.value = True
+        try:
+            self._begin(*args, **kwargs)
+        except BaseException:
+            if mine:
+                self._release()
+            raise
+
+    def commit(self) -> None:
+        try:
+            self._commit()
+        finally:
+            self._release()
+
+    def rollback(self) -> None:
+        try:
+            self._rollback()
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if getattr(self.held, "value", False):
+            self.held.value = False
+            self.lock.release()
+
+
+_installing = threading.Lock()
+
+
+def _queue_writes(db: Any) -> None:
+    """Put *db*'s transactions through a :class:`_WriteQueue`, once per database object."""
+    if "_custtui_write_queue" in vars(db) or not isinstance(db, SqliteDatabase):
+        return
+    with _installing:
+        if "_custtui_write_queue" not in vars(db):
+            queue = _WriteQueue(db)
+            db.begin, db.commit, db.rollback = queue.begin, queue.commit, queue.rollback
+            db._custtui_write_queue = queue
+
+
 def _call(fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
     db = database.obj
+    _queue_writes(db)
     db.connect(reuse_if_open=True)
     try:
         return fn(*args, **kwargs)

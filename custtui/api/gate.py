@@ -14,6 +14,7 @@ The checked body is buffered and replayed to the app, so FastAPI sees an ordinar
 from __future__ import annotations
 
 import email.message
+import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -44,7 +45,9 @@ def bearer_token(header: str | None) -> str | None:
     return token
 
 
+@functools.lru_cache(maxsize=256)
 def _is_json(content_type: str | None) -> bool:
+    """Whether the header names JSON (cached: a storefront sends the same few values)."""
     if not content_type:
         return False
     parsed = email.message.Message()
@@ -76,14 +79,13 @@ class Gate:
             return
         scope.setdefault("state", {})["api_token"] = identity
 
-        too_big = message(413, f"The request body is larger than {self.max_body // 1024} KiB.")
         length = headers.get("content-length")
         if length is not None:
             if not length.isascii() or not length.isdigit():
                 await message(400, "Content-Length is not a number.")(scope, receive, send)
                 return
             if int(length) > self.max_body:
-                await too_big(scope, receive, send)
+                await self._too_big(scope, receive, send)
                 return
         chunks: list[bytes] = []
         size = 0
@@ -94,7 +96,7 @@ class Gate:
             chunk = event.get("body", b"")
             size += len(chunk)
             if size > self.max_body:
-                await too_big(scope, receive, send)
+                await self._too_big(scope, receive, send)
                 return
             chunks.append(chunk)
             if not event.get("more_body", False):
@@ -116,3 +118,7 @@ class Gate:
             return await receive()
 
         await self.app(scope, replay, send)
+
+    async def _too_big(self, scope: Scope, receive: Receive, send: Send) -> None:
+        text = f"The request body is larger than {self.max_body // 1024} KiB."
+        await message(413, text)(scope, receive, send)
