@@ -33,21 +33,19 @@ def default_value(path: str) -> str:
 def get(path: str, website_id: int | None = None) -> str:
     """The effective value of *path* for a website (or the default scope)."""
     fallback = default_value(path)
-    scopes = [("default", 0)]
-    if website_id is not None:
-        scopes.insert(0, ("websites", website_id))
-    for scope, scope_id in scopes:
-        row = (
-            ConfigValue.select(ConfigValue.value)
-            .where(
-                (ConfigValue.path == path)
-                & (ConfigValue.scope == scope)
-                & (ConfigValue.scope_id == scope_id)
-            )
-            .first()
-        )
-        if row is not None:
-            return row.value if row.value is not None else ""
+    # One indexed statement for both scopes, written out: services read settings on every
+    # call, and building the Peewee query cost more than running it.
+    p = database.obj.param
+    rows = database.obj.execute_sql(
+        f"SELECT scope, value FROM config WHERE path = {p} AND ((scope = 'default' AND "
+        f"scope_id = 0) OR (scope = 'websites' AND scope_id = {p}))",
+        (path, -1 if website_id is None else int(website_id)),
+    ).fetchall()
+    found = dict(rows)
+    for scope in ("websites", "default"):
+        if scope in found:
+            value = found[scope]
+            return value if value is not None else ""
     return fallback
 
 
