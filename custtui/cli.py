@@ -35,6 +35,20 @@ def _db_arg(parser: argparse.ArgumentParser, *, sub: bool = True) -> None:
     )
 
 
+def staff_arg(parser: argparse.ArgumentParser) -> None:
+    """``--staff`` on a subcommand (SUPPRESS, as for ``--db``)."""
+    parser.add_argument(
+        "--staff", metavar="USERNAME", default=argparse.SUPPRESS, help="act as this staff member"
+    )
+
+
+def subcommand_options(parser: argparse.ArgumentParser, *, staff: bool = True) -> None:
+    """``--db`` (and ``--staff``) after a subcommand too, for every command module."""
+    _db_arg(parser)
+    if staff:
+        staff_arg(parser)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="custtui", description="A terminal back office for a web shop's customers."

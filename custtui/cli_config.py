@@ -12,21 +12,8 @@ import json
 import sys
 from typing import Any
 
+from custtui.cli import subcommand_options
 from custtui.services.errors import ServiceError
-
-
-def _common(parser: argparse.ArgumentParser) -> None:
-    """``--db`` and ``--staff`` after the subcommand too (SUPPRESS: an absent value must not
-    override one given before it)."""
-    parser.add_argument(
-        "--db",
-        metavar="URL",
-        default=argparse.SUPPRESS,
-        help="database URL (default: $CUSTTUI_DB, else sqlite:///data/custtui.db)",
-    )
-    parser.add_argument(
-        "--staff", metavar="USERNAME", default=argparse.SUPPRESS, help="act as this staff member"
-    )
 
 
 def add_parser(commands: Any) -> None:
@@ -40,23 +27,23 @@ def add_parser(commands: Any) -> None:
     get.add_argument("path", metavar="PATH", help="e.g. customer/address/street_lines")
     get.add_argument("--website", metavar="CODE", help="the value for this website")
     get.add_argument("--json", action="store_true", help="print value and where it comes from")
-    _common(get)
+    subcommand_options(get)
 
     set_ = sub.add_parser("set", help="validate and save VALUE at PATH (audited)")
     set_.add_argument("path", metavar="PATH")
     set_.add_argument("value", metavar="VALUE", help="the stored value or its label ('Optional')")
     set_.add_argument("--website", metavar="CODE", help="set it for this website only")
-    _common(set_)
+    subcommand_options(set_)
 
     use = sub.add_parser("use-default", help="remove a website's own value of PATH (audited)")
     use.add_argument("path", metavar="PATH")
     use.add_argument("--website", metavar="CODE", required=True)
-    _common(use)
+    subcommand_options(use)
 
     list_ = sub.add_parser("list", help="every option at Default Config, then website values")
     list_.add_argument("--changed", action="store_true", help="only explicitly set values")
     list_.add_argument("--json", action="store_true", help="print a JSON array")
-    _common(list_)
+    subcommand_options(list_)
 
 
 def _open(args: argparse.Namespace) -> None:

@@ -18,23 +18,8 @@ import sys
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from custtui.cli import subcommand_options
 from custtui.services.errors import ServiceError, ValidationError
-
-
-def _common(parser: argparse.ArgumentParser, *, staff: bool = False) -> None:
-    parser.add_argument(
-        "--db",
-        metavar="URL",
-        default=argparse.SUPPRESS,
-        help="database URL (default: $CUSTTUI_DB, else sqlite:///data/custtui.db)",
-    )
-    if staff:
-        parser.add_argument(
-            "--staff",
-            metavar="USERNAME",
-            default=argparse.SUPPRESS,
-            help="act as this staff member",
-        )
 
 
 def add_parser(commands: Any) -> None:
@@ -57,20 +42,20 @@ def add_parser(commands: Any) -> None:
     adjust.add_argument("--store-view", metavar="CODE", help="send the email from this store view")
     adjust.add_argument("--request-id", metavar="ID", help="idempotency key (8-64 characters)")
     adjust.add_argument("--json", action="store_true", help="print the movement as JSON")
-    _common(adjust, staff=True)
+    subcommand_options(adjust)
 
     show = sub.add_parser("show", help="print a customer's balances and balance history")
     show.add_argument("email", metavar="EMAIL")
     show.add_argument("--website", metavar="CODE", help="only this website")
     show.add_argument("--limit", type=int, default=20, metavar="N", help="history rows")
     show.add_argument("--json", action="store_true", help="print JSON")
-    _common(show)
+    subcommand_options(show, staff=False)
 
     verify = sub.add_parser(
         "verify", help="check that every balance equals the sum of its history (exit 1 if not)"
     )
     verify.add_argument("--json", action="store_true", help="print the report as JSON")
-    _common(verify)
+    subcommand_options(verify, staff=False)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -14,14 +14,8 @@ import json
 import sys
 from typing import Any
 
-from custtui.cli import _db_arg, _open
+from custtui.cli import _db_arg, _open, staff_arg
 from custtui.services.errors import ServiceError, ValidationError
-
-
-def _staff_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--staff", metavar="USERNAME", default=argparse.SUPPRESS, help="act as this staff member"
-    )
 
 
 def add_parser(commands: Any) -> None:
@@ -48,7 +42,7 @@ def add_parser(commands: Any) -> None:
     retry = sub.add_parser("retry", help="put a failed email back in the queue (audited)")
     retry.add_argument("id", type=int, metavar="ID")
     _db_arg(retry)
-    _staff_arg(retry)
+    staff_arg(retry)
 
     templates = sub.add_parser("templates", help="list the email templates")
     templates.add_argument("--json", action="store_true")

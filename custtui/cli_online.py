@@ -17,23 +17,10 @@ import sys
 from datetime import tzinfo
 from typing import Any
 
+from custtui.cli import subcommand_options
 from custtui.services.errors import ServiceError, ValidationError
 
 MAX_LIMIT = 100_000
-
-
-def _common(parser: argparse.ArgumentParser) -> None:
-    """``--db`` and ``--staff`` after the subcommand too (SUPPRESS: an absent value must not
-    override one given before it)."""
-    parser.add_argument(
-        "--db",
-        metavar="URL",
-        default=argparse.SUPPRESS,
-        help="database URL (default: $CUSTTUI_DB, else sqlite:///data/custtui.db)",
-    )
-    parser.add_argument(
-        "--staff", metavar="USERNAME", default=argparse.SUPPRESS, help="act as this staff member"
-    )
 
 
 def add_parser(commands: Any) -> None:
@@ -48,13 +35,13 @@ def add_parser(commands: Any) -> None:
         "--type", metavar="customer|visitor", help="only signed-in customers or visitors"
     )
     online.add_argument("--limit", type=int, default=100, metavar="N", help="at most N rows (100)")
-    _common(online)
+    subcommand_options(online)
 
     maintenance = commands.add_parser(
         "maintenance", help="purge expired visits (cookie lifetime + 1 day); safe from cron"
     )
     maintenance.add_argument("--quiet", action="store_true", help="print nothing on success")
-    _common(maintenance)
+    subcommand_options(maintenance)
 
 
 def _open(args: argparse.Namespace) -> None:

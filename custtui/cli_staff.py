@@ -8,6 +8,7 @@ import json
 import sys
 from typing import Any
 
+from custtui.cli import subcommand_options
 from custtui.services import permissions
 
 
@@ -36,7 +37,7 @@ def add_parser(commands: Any) -> None:
     disable = sub.add_parser("disable", help="stop an account from signing in")
     disable.add_argument("username")
     for parser in (add, listing, passwd, disable):
-        parser.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
+        subcommand_options(parser, staff=False)
 
 
 def _password(from_stdin: bool, confirm: bool = True) -> str:

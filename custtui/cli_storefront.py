@@ -15,27 +15,10 @@ import os
 import sys
 from typing import Any
 
+from custtui.cli import subcommand_options
 from custtui.services.errors import ServiceError
 
 TOKEN_ENV = "CUSTTUI_API_TOKEN"
-
-
-def _common(parser: argparse.ArgumentParser, *, staff: bool = True) -> None:
-    """``--db`` (and ``--staff``) after the subcommand too; SUPPRESS so that an absent value
-    does not override one given before it."""
-    parser.add_argument(
-        "--db",
-        metavar="URL",
-        default=argparse.SUPPRESS,
-        help="database URL (default: $CUSTTUI_DB, else sqlite:///data/custtui.db)",
-    )
-    if staff:
-        parser.add_argument(
-            "--staff",
-            metavar="USERNAME",
-            default=argparse.SUPPRESS,
-            help="act as this staff member",
-        )
 
 
 def _port(text: str) -> int:
@@ -88,19 +71,19 @@ def add_parser(commands: Any) -> None:
         help="database threads serving requests (default: 8)",
     )
     serve.add_argument("--no-access-log", action="store_true", help="do not log each request")
-    _common(serve, staff=False)
+    subcommand_options(serve, staff=False)
     sub = serve.add_subparsers(dest="storefront_command", metavar="COMMAND")
     token = sub.add_parser("token", help="create, list and revoke API tokens (admin)")
     token_sub = token.add_subparsers(dest="token_command", metavar="COMMAND", required=True)
     create = token_sub.add_parser("create", help="make a token and print it (shown only once)")
     create.add_argument("name", metavar="NAME", help="what uses it, e.g. storefront-eu")
-    _common(create)
+    subcommand_options(create)
     list_ = token_sub.add_parser("list", help="every token with its state (never the secret)")
     list_.add_argument("--json", action="store_true", help="print a JSON array")
-    _common(list_)
+    subcommand_options(list_)
     revoke = token_sub.add_parser("revoke", help="stop a token from working, at once")
     revoke.add_argument("name", metavar="NAME")
-    _common(revoke)
+    subcommand_options(revoke)
 
     simulate = commands.add_parser(
         "simulate",
