@@ -7,7 +7,7 @@ its field; nothing typed is lost.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -22,10 +22,43 @@ from custtui.services.grid import GridQuery, build_where
 from custtui.services.grid_columns import COLUMNS, FilterKind, Lookups
 from custtui.widgets.inputs import TextInput
 
+T = TypeVar("T")
+
 FILTER_COLUMNS = [c for c in COLUMNS if c.filter is not FilterKind.NONE]
 
 
-class FilterScreen(ModalScreen[dict[str, Any] | None]):
+class FilterDialog(ModalScreen[T]):
+    """What the filter dialogs share: enter in a field applies, ctrl+l or Clear empties every
+    field and its error, escape or Cancel closes; buttons ``apply``, ``clear``, ``cancel``."""
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        raise NotImplementedError
+
+    def action_apply(self) -> None:
+        raise NotImplementedError
+
+    def action_clear(self) -> None:
+        for widget in self.query(Input):
+            widget.value = ""
+        for select in self.query(Select):
+            select.clear()
+        self.show_errors({})
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_apply()
+
+    @on(Button.Pressed)
+    def _button(self, event: Button.Pressed) -> None:
+        {"apply": self.action_apply, "clear": self.action_clear, "cancel": self.action_cancel}[
+            str(event.button.id)
+        ]()
+
+
+class FilterScreen(FilterDialog[dict[str, Any] | None]):
     """Returns the new filters, or None when cancelled."""
 
     BINDINGS = [
@@ -123,7 +156,7 @@ class FilterScreen(ModalScreen[dict[str, Any] | None]):
                     filters[col.key] = text
         return filters
 
-    def _show_errors(self, errors: dict[str, str]) -> None:
+    def show_errors(self, errors: dict[str, str]) -> None:
         for col in FILTER_COLUMNS:
             widget = self.query_one(f"#e-{col.key}", Static)
             message = errors.get(col.key, "")
@@ -143,7 +176,7 @@ class FilterScreen(ModalScreen[dict[str, Any] | None]):
     def action_apply(self) -> None:
         filters = self.collect()
         errors = self.validate(filters)
-        self._show_errors(errors)
+        self.show_errors(errors)
         if errors:
             first = next(iter(errors))
             target = self.query(f"#f-{first}-from, #f-{first}")
@@ -151,23 +184,3 @@ class FilterScreen(ModalScreen[dict[str, Any] | None]):
                 target.first().focus()
             return
         self.dismiss(filters)
-
-    def action_clear(self) -> None:
-        for widget in self.query(Input):
-            widget.value = ""
-        for select in self.query(Select):
-            select.clear()
-        self._show_errors({})
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_apply()
-
-    @on(Button.Pressed)
-    def _button(self, event: Button.Pressed) -> None:
-        {"apply": self.action_apply, "clear": self.action_clear, "cancel": self.action_cancel}[
-            str(event.button.id)
-        ]()

@@ -21,12 +21,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Sparkline, Static
 from textual.worker import Worker, WorkerState
 
 from custtui.screens.dbwork import in_thread
+from custtui.screens.filters import FilterDialog
 from custtui.services import online
 from custtui.services.errors import PermissionDenied, ServiceError, ValidationError
 from custtui.widgets.inputs import TextInput
@@ -480,7 +481,7 @@ FIELD_ROWS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 """Filter panel rows: (row id, label, the form keys of :func:`online.parse` it holds)."""
 
 
-class OnlineFilterScreen(ModalScreen[tuple[dict[str, str], online.OnlineQuery] | None]):
+class OnlineFilterScreen(FilterDialog[tuple[dict[str, str], online.OnlineQuery] | None]):
     """Now Online filters; returns (the values as typed, the parsed query) or None."""
 
     BINDINGS = [
@@ -606,23 +607,3 @@ class OnlineFilterScreen(ModalScreen[tuple[dict[str, str], online.OnlineQuery] |
             self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
             return
         self.app.call_from_thread(self.dismiss, (values, query))
-
-    def action_clear(self) -> None:
-        for widget in self.query(Input):
-            widget.value = ""
-        for select in self.query(Select):
-            select.clear()
-        self.show_errors({})
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_apply()
-
-    @on(Button.Pressed)
-    def _button(self, event: Button.Pressed) -> None:
-        {"apply": self.action_apply, "clear": self.action_clear, "cancel": self.action_cancel}[
-            str(event.button.id)
-        ]()
