@@ -284,3 +284,29 @@ async def test_without_the_permission_it_says_so_and_stops_asking(app):
         assert screen.paused and screen._timer is None  # each refusal is an audit row
         assert grid(app).row_count == 0
         assert AuditLog.select().where(AuditLog.action == "permission_denied").count() == 1
+
+
+async def test_clear_empties_the_filters_and_enter_applies(app):
+    add_visits()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_online(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        panel = app.screen
+        panel.query_one("#f-id_from", TextInput).value = "ten"
+        panel.query_one("#f-type", Select).value = "visitor"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "ID from must be a whole number." in text_of(app, "#e-id")
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        assert panel.query_one("#f-id_from", TextInput).value == ""
+        assert panel.query_one("#f-type", Select).value is Select.NULL
+        assert text_of(app, "#e-id") == ""
+        field = panel.query_one("#f-email", TextInput)
+        field.focus()
+        field.value = "example"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, NowOnlineScreen)
+        assert "Email: example" in text_of(app, "#status")
