@@ -37,3 +37,21 @@ def test_no_markup_rendering_of_data_in_screens():
     """Widgets that show data are built from Text; nothing enables markup explicitly."""
     for path in (ROOT / "custtui").rglob("*.py"):
         assert "markup=True" not in path.read_text(encoding="utf-8"), path
+
+
+def test_screens_hold_no_queries():
+    """Screens and widgets reach data only through services: no model import (the database
+    handle of ``custtui.models.db`` is allowed, for worker threads' connections)."""
+    places = [
+        *(ROOT / "custtui" / "screens").glob("*.py"),
+        *(ROOT / "custtui" / "widgets").glob("*.py"),
+    ]
+    places += [ROOT / "custtui" / "app.py", ROOT / "custtui" / "commands.py"]
+    for path in places:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            words = line.split()
+            if words[:1] in (["from"], ["import"]) and len(words) > 1:
+                module = words[1]
+                assert not (
+                    module.startswith("custtui.models") and module != "custtui.models.db"
+                ), f"{path.name}: {line.strip()}"

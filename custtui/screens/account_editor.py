@@ -29,7 +29,6 @@ from textual.widgets import (
     TabPane,
 )
 
-from custtui.models import CustomerGroup, StoreView, Website
 from custtui.screens.confirm import ConfirmScreen
 from custtui.screens.dbwork import in_thread
 from custtui.screens.editor_tabs import AddressBook, BookEntry, NewsletterList
@@ -38,7 +37,6 @@ from custtui.screens.store_credit_tab import StoreCreditTab
 from custtui.services import accounts, addresses, audit, newsletter, permissions
 from custtui.services.customers import full_name
 from custtui.services.errors import Conflict, NotFound, ServiceError, ValidationError
-from custtui.services.grid_columns import GENDERS
 from custtui.widgets.customer_summary import CustomerSummary, load_summary
 from custtui.widgets.inputs import TextInput
 from custtui.widgets.text import plain
@@ -67,18 +65,6 @@ ORDER = (
 )
 
 
-def _choices() -> dict[str, Any]:
-    return {
-        "website_id": [(w.name, w.id) for w in Website.select().order_by(Website.id)],
-        "group_id": [
-            (g.code, g.id) for g in CustomerGroup.select().order_by(CustomerGroup.id) if g.id != 0
-        ],
-        "gender": [(name, value) for value, name in GENDERS.items()],
-        "store_view_id": [(s.name, s.id) for s in StoreView.select().order_by(StoreView.id)],
-        "store_view_sites": {s.id: s.website_id for s in StoreView.select()},
-    }
-
-
 def _shown(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
@@ -87,20 +73,15 @@ def _shown(value: Any) -> str:
     return "(empty)" if value in (None, "") else str(value)
 
 
-def _forms() -> dict[int, accounts.AccountForm]:
-    return {w.id: accounts.AccountForm.for_website(w.id) for w in Website.select(Website.id)}
-
-
 def _load(customer_id: int | None) -> dict[str, Any]:
-    data: dict[str, Any] = {"choices": _choices(), "forms": _forms()}
+    data: dict[str, Any] = {
+        "choices": accounts.editor_choices(),
+        "forms": accounts.account_forms(),
+    }
     if customer_id is None:
         data.update(values={"website_id": 1, "group_id": 1}, version=None)
         return data
-    from custtui.models import Customer
-
-    customer = Customer.get_or_none(Customer.id == customer_id)
-    if customer is None:
-        raise NotFound(f"Customer {customer_id} does not exist (it may have been deleted).")
+    customer = accounts.get(customer_id)
     data["values"] = accounts.snapshot(customer)
     data["version"] = customer.version
     data["title"] = full_name(customer)

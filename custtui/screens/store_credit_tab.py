@@ -17,7 +17,6 @@ workers through :func:`custtui.screens.dbwork.in_thread`; the rules live in
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Any
 
@@ -51,68 +50,25 @@ FIELDS = ("website", "amount", "comment", "store_view")
 """Form fields with an error line of their own; anything else goes to the status line."""
 
 
-@dataclass
-class CreditData:
-    """What one load of the tab shows (read in a worker thread)."""
-
-    balances: list[store_credit.Balance]
-    websites: list[tuple[int, str, str]]
-    """``(id, name, currency)`` of the websites credit may be kept on."""
-    store_views: dict[int, list[tuple[int, str]]]
-    default_view: dict[int, int | None]
-    chart_website: int | None
-    series: list[int]
-    history_count: int
-    source: credit_history.HistorySource
-    enabled: bool
-    customer_view: int | None = None
-    notes: list[str] = field(default_factory=list)
+SINGLE_WEBSITE_COLUMNS = tuple(c for c in HISTORY_COLUMNS if c.key != "website")
+"""Magento hides Balance History's Website column in single-store mode."""
 
 
-def _load(customer_id: int, website_id: int | None) -> CreditData:
-    from custtui.models import Customer, Website
-
-    customer = store_credit.get_customer(customer_id)
-    shown = store_credit.balances(customer_id)
-    allowed = store_credit.adjustable_website_ids(customer)
-    sites = {w.id: w for w in Website.select()}
-    websites = [(w, sites[w].name, sites[w].currency_code) for w in allowed if w in sites]
-    chart = website_id if website_id in allowed else (allowed[0] if allowed else None)
-    views = {w: store_credit.store_views(w) for w in allowed}
-    own = Customer.get_by_id(customer_id).store_view_id
-    defaults = {
-        w: (own if own in [v for v, _ in views[w]] else (views[w][0][0] if views[w] else None))
-        for w in allowed
-    }
-    source = credit_history.HistorySource(customer_id)
-    return CreditData(
-        balances=shown,
-        websites=websites,
-        store_views=views,
-        default_view=defaults,
-        chart_website=chart,
-        series=credit_history.balance_series(customer_id, chart) if chart is not None else [],
-        history_count=source.count(),
-        source=source,
-        enabled=store_credit.is_enabled(),
-    )
-
-
-def history_row(movement: store_credit.Movement, tz: tzinfo | None) -> GridRow:
+def history_row(
+    movement: store_credit.Movement, tz: tzinfo | None, *, website: bool = True
+) -> GridRow:
     """One Balance History line (customer text stays plain: the grid never parses markup)."""
     when = movement.created_at.astimezone(tz) if tz else movement.created_at
-    return GridRow(
-        movement.history_id,
-        (
-            when.strftime("%Y-%m-%d %H:%M"),
-            movement.website_name,
-            movement.action_label,
-            movement.delta_shown,
-            movement.balance_shown,
-            movement.notified_label,
-            movement.additional_info or "",
-        ),
+    cells = (
+        when.strftime("%Y-%m-%d %H:%M"),
+        *((movement.website_name,) if website else ()),
+        movement.action_label,
+        movement.delta_shown,
+        movement.balance_shown,
+        movement.notified_label,
+        movement.additional_info or "",
     )
+    return GridRow(movement.history_id, cells)
 
 
 class StoreCreditTab(Vertical):
@@ -151,7 +107,7 @@ class StoreCreditTab(Vertical):
         super().__init__(**kwargs)
         self.customer_id: int | None = None
         self.request_id = store_credit.new_request_id()
-        self.data: CreditData | None = None
+        self.data: credit_history.StaffStoreCredit | None = None
         self._saving = False
         self._message: str | None = None
 
@@ -210,7 +166,7 @@ class StoreCreditTab(Vertical):
     @work(thread=True, exclusive=True, group="store-credit-load", exit_on_error=False)
     def _load(self, customer_id: int, website_id: int | None) -> None:
         try:
-            data = in_thread(_load, customer_id, website_id)
+            data = in_thread(credit_history.staff_view, customer_id, website_id)
         except (ServiceError, DatabaseError, InterfaceError) as error:
             self.app.call_from_thread(
                 self._status, f"Store credit could not be read: {error}", True
@@ -221,7 +177,7 @@ class StoreCreditTab(Vertical):
     def _tz(self) -> tzinfo | None:
         return getattr(self.app, "display_timezone", None)
 
-    def _show(self, data: CreditData) -> None:
+    def _show(self, data: credit_history.StaffStoreCredit) -> None:
         self.data = data
         balances = Text()
         balances.append("Balance  ", style="bold")
@@ -247,8 +203,12 @@ class StoreCreditTab(Vertical):
         tz = self._tz()
         source = data.source
 
+        website = not data.single_website
+        grid.set_columns(HISTORY_COLUMNS if website else SINGLE_WEBSITE_COLUMNS)
+
         def load(offset: int, limit: int) -> list[GridRow]:
-            return [history_row(m, tz) for m in in_thread(source.page, offset, limit)]
+            page = in_thread(source.page, offset, limit)
+            return [history_row(m, tz, website=website) for m in page]
 
         grid.reset(data.history_count, load)
         self._lock_form(data)
@@ -265,7 +225,7 @@ class StoreCreditTab(Vertical):
             if chosen is not None:
                 views.value = chosen
 
-    def _chart(self, data: CreditData) -> None:
+    def _chart(self, data: credit_history.StaffStoreCredit) -> None:
         label = self.query_one("#sc-chart-label", Static)
         site = next((w for w in data.websites if w[0] == data.chart_website), None)
         series = data.series
@@ -282,7 +242,7 @@ class StoreCreditTab(Vertical):
         label.update(words)
         self.query_one("#sc-chart", Sparkline).data = [float(v) for v in series]
 
-    def _lock_form(self, data: CreditData) -> None:
+    def _lock_form(self, data: credit_history.StaffStoreCredit) -> None:
         actor = getattr(self.app, "actor", None)
         why = permissions.reason(actor, permissions.STORE_CREDIT_ADJUST) if actor else None
         if not data.enabled:

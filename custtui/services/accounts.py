@@ -21,6 +21,7 @@ from custtui.models.db import database
 from custtui.services import audit, clock, config, grid_index, permissions
 from custtui.services.actor import Actor
 from custtui.services.errors import Conflict, NotFound, ValidationError
+from custtui.services.grid_columns import GENDERS
 
 NAME_FIELDS = ("prefix", "firstname", "middlename", "lastname", "suffix")
 EDITABLE = (
@@ -336,9 +337,7 @@ def save_changes(
 ) -> SaveResult:
     """:func:`update` without the staff permission check: for the customer's own changes
     (change email from the storefront), which are authorised by their current password."""
-    current = Customer.get_or_none(Customer.id == customer_id)
-    if current is None:
-        raise NotFound(f"Customer {customer_id} does not exist (it may have been deleted).")
+    current = get(customer_id)
     if current.version != version:
         raise StaleEdit(customer_id, version)
     before = snapshot(current)
@@ -418,3 +417,32 @@ def confirm_email(actor: Actor, customer_id: int) -> bool:
                 note="confirmed by staff on the customer's behalf",
             )
     return bool(rows)
+
+
+# ------------------------------------------------------------------------------ the editor
+def editor_choices() -> dict[str, Any]:
+    """The lists the account editor offers: websites, groups (not NOT LOGGED IN), genders,
+    store views, and which website each store view belongs to."""
+    views = list(StoreView.select().order_by(StoreView.id))
+    return {
+        "website_id": [(w.name, w.id) for w in Website.select().order_by(Website.id)],
+        "group_id": [
+            (g.code, g.id) for g in CustomerGroup.select().order_by(CustomerGroup.id) if g.id != 0
+        ],
+        "gender": [(name, value) for value, name in GENDERS.items()],
+        "store_view_id": [(s.name, s.id) for s in views],
+        "store_view_sites": {s.id: s.website_id for s in views},
+    }
+
+
+def account_forms() -> dict[int, AccountForm]:
+    """Each website's Account Information form (which fields show, which are required)."""
+    return {w.id: AccountForm.for_website(w.id) for w in Website.select(Website.id)}
+
+
+def get(customer_id: int) -> Customer:
+    """The customer, or :class:`NotFound` in words staff can act on."""
+    customer = Customer.get_or_none(Customer.id == customer_id)
+    if customer is None:
+        raise NotFound(f"Customer {customer_id} does not exist (it may have been deleted).")
+    return customer

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from custtui.models import StoreCreditBalance, StoreCreditHistory
+from custtui.models import StoreCreditBalance, StoreCreditHistory, Website
 from custtui.models.db import database
 from custtui.models.fields import from_db_time
 from custtui.services import config
@@ -19,9 +19,11 @@ from custtui.services.store_credit import (
     PATH_SHOW_HISTORY,
     Balance,
     Movement,
+    adjustable_website_ids,
     balances,
     get_customer,
     is_enabled,
+    store_views,
     website_names,
 )
 
@@ -177,4 +179,53 @@ def customer_view(customer_id: int, limit: int = 50) -> CustomerStoreCredit:
         balances=found,
         show_history=show,
         history=history(customer_id, limit=limit) if show else None,
+    )
+
+
+@dataclass
+class StaffStoreCredit:
+    """What the back office's Store Credit tab shows, read in one go (in a worker thread)."""
+
+    balances: list[Balance]
+    websites: list[tuple[int, str, str]]
+    """``(id, name, currency)`` of the websites credit may be kept on."""
+    store_views: dict[int, list[tuple[int, str]]]
+    default_view: dict[int, int | None]
+    """The store view a notification is sent from unless staff choose another."""
+    chart_website: int | None
+    series: list[int]
+    history_count: int
+    source: HistorySource
+    enabled: bool
+    single_website: bool
+    """One website in the shop: Balance History leaves out its Website column (as Magento
+    does in single-store mode)."""
+
+
+def staff_view(customer_id: int, website_id: int | None = None) -> StaffStoreCredit:
+    """The Store Credit tab of *customer_id*, its chart on *website_id* (else the first
+    website the credit may be kept on)."""
+    customer = get_customer(customer_id)
+    allowed = adjustable_website_ids(customer)
+    sites = {w.id: w for w in Website.select()}
+    websites = [(w, sites[w].name, sites[w].currency_code) for w in allowed if w in sites]
+    chart = website_id if website_id in allowed else (allowed[0] if allowed else None)
+    views = {w: store_views(w) for w in allowed}
+    own = customer.store_view_id
+    defaults = {
+        w: (own if own in [v for v, _ in views[w]] else (views[w][0][0] if views[w] else None))
+        for w in allowed
+    }
+    source = HistorySource(customer_id)
+    return StaffStoreCredit(
+        balances=balances(customer_id),
+        websites=websites,
+        store_views=views,
+        default_view=defaults,
+        chart_website=chart,
+        series=balance_series(customer_id, chart) if chart is not None else [],
+        history_count=source.count(),
+        source=source,
+        enabled=is_enabled(),
+        single_website=len(sites) == 1,
     )

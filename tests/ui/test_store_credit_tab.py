@@ -317,3 +317,23 @@ async def test_the_order_view_says_why_an_action_is_not_possible(app):
         assert isinstance(app.screen, OrderScreen)
         assert "is not invoiced yet: cancel it instead (c)" in text_of(app, "#order-status")
         assert Order.get_by_id(pending).status == "pending"
+
+
+async def test_a_single_website_shop_leaves_out_the_website_column(shop, fixed_clock):
+    from tests.factories import make_customer
+
+    ada = make_customer()
+    store_credit.adjust(ADMIN, ada.id, 1, "12.50", request_id="single-site-1", comment="Hi")
+    app = make_app(shop, Settings(staff="admin", theme="textual-dark", cursor_blink=False))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_tab(pilot, ada.id, "credit")
+        history = app.screen.query_one("#sc-history", SqlGrid)
+        assert [c.label for c in history.columns] == [
+            "Date",
+            "Action",
+            "Balance Change",
+            "Balance",
+            "Customer notified",
+            "More information",
+        ]
+        assert history.row_at(0).cells[1:3] == ("Created", "+$12.50")
