@@ -273,9 +273,9 @@ class CreditMemoScreen(ModalScreen[str | None]):
         amount.value = money.to_text(offered, order.currency_code, grouping=False)
         amount.cursor_position = len(amount.value)
         amount.focus()
-        if order.refundable <= 0:
+        if order.refund_refusal is not None:
             self.query_one("#memo-ok", Button).disabled = True
-            self._errors({"form": "Nothing on this order can be refunded."})
+            self._errors({"form": order.refund_refusal})
 
     def _errors(self, errors: dict[str, str]) -> None:
         for name in ("amount", "comment", "form"):

@@ -337,3 +337,20 @@ async def test_a_single_website_shop_leaves_out_the_website_column(shop, fixed_c
             "More information",
         ]
         assert history.row_at(0).cells[1:3] == ("Created", "+$12.50")
+
+
+async def test_a_credit_memo_from_the_grid_for_a_pending_order_says_to_cancel(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        clock.install(clock.FixedClock(FIXED_NOW))
+        _paid, pending = _orders_for_veronica()
+        await open_tab(pilot, 1, "orders")
+        grid = app.screen.query_one("#orders-grid", SqlGrid)
+        grid.focus()
+        grid.cursor_row = [grid.row_at(0).id, grid.row_at(1).id].index(pending)
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, CreditMemoScreen)
+        assert "is not invoiced yet: cancel it instead (c)" in text_of(app, "#memo-err-form")
+        assert app.screen.query_one("#memo-ok").disabled
+        assert CreditMemo.select().count() == 0
